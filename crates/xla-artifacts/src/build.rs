@@ -1,0 +1,166 @@
+//! The build-script front end: a `-sys` crate's `build.rs` says *what* it needs, this module does
+//! the rest and tells cargo.
+//!
+//! ```no_run
+//! // in `fn main` of a plugin crate's build.rs:
+//! xla_artifacts::build::run(|build| build.expose("pjrt-cpu"));
+//! ```
+//!
+//! Reruns are exact: the build script reruns when a variable the engine read changes, or when the
+//! resolved file changes or disappears, and on nothing else.
+//!
+//! A plugin that cannot be resolved does not fail the build (so `cargo check`, `clippy`, `doc` and
+//! rust-analyzer work without artifacts or network): the reason is compiled into the crate and
+//! reported by its `load()`, which still honours the override variable at run time.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::env::{self, Env};
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+use crate::resolve::{Resolved, Resolver};
+
+/// One build script's session with the engine.
+pub struct BuildScript {
+    target: String,
+    out_dir: PathBuf,
+    docs_rs: bool,
+    resolver: Resolver<'static>,
+    reruns_on: Vec<PathBuf>,
+}
+
+/// Runs `body` with a [`BuildScript`], then prints the rerun directives. On an error, prints it and
+/// exits with status 1, which fails the build with that message.
+pub fn run(body: impl FnOnce(&mut BuildScript) -> Result<()>) {
+    let outcome = BuildScript::from_env().and_then(|mut build| {
+        body(&mut build)?;
+        build.finish();
+        Ok(())
+    });
+    if let Err(error) = outcome {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
+
+impl BuildScript {
+    /// Reads cargo's variables and the engine's settings from the process environment.
+    pub fn from_env() -> Result<Self> {
+        let manifest: &'static Manifest = Manifest::embedded()?;
+        let cargo_var = |name: &str| {
+            std::env::var(name)
+                .map_err(|_| Error::io("reading cargo's variable", name, std::io::ErrorKind::NotFound.into()))
+        };
+        let target = cargo_var("TARGET")?;
+        let out_dir = PathBuf::from(cargo_var("OUT_DIR")?);
+        let env = Env::process();
+        let docs_rs = env.get(env::DOCS_RS).is_some();
+        Ok(Self { target, out_dir, docs_rs, resolver: Resolver::new(manifest, env), reruns_on: Vec::new() })
+    }
+
+    /// The target being built.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The resolver, for build scripts that need more than [`Self::expose`].
+    pub fn resolver(&self) -> &Resolver<'static> {
+        &self.resolver
+    }
+
+    /// Makes a run-time artifact (a PJRT plugin) known to the crate being built, by writing
+    /// `$OUT_DIR/xla-artifact-<name>.rs` with these constants:
+    ///
+    /// `ARTIFACT`, `ENV_VAR`, `FILE_NAME` (`&str`); `PATH`, `SHA256`, `VERSION`, `ERROR`
+    /// (`Option<&str>`); `ORIGIN` (`&str`). `ERROR` holds why `PATH` is `None`.
+    ///
+    /// Fails the build only when the target is unsupported or the name unknown.
+    pub fn expose(&mut self, artifact: &str) -> Result<()> {
+        let manifest = Manifest::embedded()?;
+        let entry = manifest.artifact(artifact).ok_or_else(|| Error::UnknownArtifact {
+            name: artifact.into(),
+            known: manifest.artifacts.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
+        })?;
+        let outcome = if self.docs_rs {
+            Err("not resolved: this build is documentation only (DOCS_RS is set)".to_owned())
+        } else {
+            match self.resolver.resolve(artifact, &self.target) {
+                Ok(resolved) => Ok(resolved),
+                Err(hard @ (Error::UnsupportedTarget { .. } | Error::Manifest(_) | Error::UnknownArtifact { .. })) => {
+                    return Err(hard);
+                }
+                Err(soft) => {
+                    warn(&format!(
+                        "{artifact} was not resolved; loading it will fail unless {} is set at run time. {soft}",
+                        entry.env
+                    ));
+                    Err(soft.to_string())
+                }
+            }
+        };
+        if let Ok(resolved) = &outcome {
+            self.reruns_on.push(resolved.path.clone());
+        }
+        let file_name = entry.file_name(&self.target).unwrap_or_default();
+        let code = constants(artifact, &entry.env, &file_name, &outcome);
+        let path = self.out_dir.join(format!("xla-artifact-{artifact}.rs"));
+        std::fs::write(&path, code).map_err(|e| Error::io("writing", &path, e))
+    }
+
+    /// Prints the rerun directives: every variable read, every file resolved.
+    pub fn finish(self) {
+        for name in self.resolver.env().names_read() {
+            println!("cargo::rerun-if-env-changed={name}");
+        }
+        for path in &self.reruns_on {
+            println!("cargo::rerun-if-changed={}", path.display());
+        }
+    }
+}
+
+fn constants(
+    artifact: &str,
+    env_var: &str,
+    file_name: &str,
+    outcome: &std::result::Result<Resolved, String>,
+) -> String {
+    let some = |v: Option<String>| v.map_or("None".to_owned(), |v| format!("Some({v:?})"));
+    let (path, origin, sha256, version, error) = match outcome {
+        Ok(r) => (
+            some(Some(r.path.display().to_string())),
+            r.origin.to_string(),
+            some(r.sha256.map(|s| s.to_hex())),
+            some(r.version.clone()),
+            "None".to_owned(),
+        ),
+        Err(e) => ("None".into(), "unresolved".into(), "None".into(), "None".into(), some(Some(e.clone()))),
+    };
+    let mut code = String::new();
+    let _ = writeln!(code, "// Written by the xla-artifacts build script front end for `{artifact}`. Do not edit.");
+    for (name, ty, value) in [
+        ("ARTIFACT", "&str", format!("{artifact:?}")),
+        ("ENV_VAR", "&str", format!("{env_var:?}")),
+        ("FILE_NAME", "&str", format!("{file_name:?}")),
+        ("PATH", "Option<&str>", path),
+        ("ORIGIN", "&str", format!("{origin:?}")),
+        ("SHA256", "Option<&str>", sha256),
+        ("VERSION", "Option<&str>", version),
+        ("ERROR", "Option<&str>", error),
+    ] {
+        let _ = writeln!(code, "#[allow(dead_code)]\npub const {name}: {ty} = {value};");
+    }
+    code
+}
+
+/// A warning cargo shows (for path dependencies; others see it in the build log).
+pub fn warn(message: &str) {
+    for line in message.lines() {
+        println!("cargo::warning={line}");
+    }
+}
+
+/// The directory holding `path`, for link search paths.
+pub fn parent_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}

@@ -1,0 +1,384 @@
+//! Streaming extraction of the members an artifact needs from `.whl`/`.zip`, `.tar.gz` and
+//! `.tar.zst` archives, or the placement of a bare file.
+//!
+//! Only wanted members are written. Every written path is checked first: no absolute paths, no
+//! `..`, no writing through a link, no link pointing outside the destination, no device files or
+//! pipes, and no member yielding more bytes than its header declares. Files are hashed while they
+//! are written and left read-only.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::cache::{StampedFile, mtime_ns};
+use crate::digest::HashingWriter;
+use crate::error::{Error, Result};
+use crate::manifest::Member;
+
+/// How a file is packed, judged by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    /// `.whl`, `.zip`.
+    Zip,
+    /// `.tar.gz`, `.tgz`.
+    TarGz,
+    /// `.tar.zst`, `.tzst`.
+    TarZst,
+    /// Anything else: the file is the artifact.
+    Bare,
+}
+
+impl ArchiveFormat {
+    /// The format of a file called `name`.
+    pub fn of(name: &str) -> Self {
+        let name = name.to_ascii_lowercase();
+        if name.ends_with(".whl") || name.ends_with(".zip") {
+            Self::Zip
+        } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Self::TarGz
+        } else if name.ends_with(".tar.zst") || name.ends_with(".tzst") {
+            Self::TarZst
+        } else {
+            Self::Bare
+        }
+    }
+}
+
+/// Writes `member` of `archive` (or all of it) under `dest`, returning each file written.
+/// `bare_name` names the file when the archive is not an archive.
+pub fn extract(archive: &Path, bare_name: &str, member: Option<&Member>, dest: &Path) -> Result<Vec<StampedFile>> {
+    let mut writer = TreeWriter::new(archive, dest);
+    let format = ArchiveFormat::of(&archive.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    match format {
+        ArchiveFormat::Zip => extract_zip(archive, member, &mut writer)?,
+        ArchiveFormat::TarGz => {
+            let file = open(archive)?;
+            extract_tar(
+                archive,
+                flate2::read::GzDecoder::new(BufReader::with_capacity(1 << 20, file)),
+                member,
+                &mut writer,
+            )?
+        }
+        ArchiveFormat::TarZst => {
+            let file = open(archive)?;
+            let decoder = zstd::stream::read::Decoder::new(file).map_err(|e| corrupt(archive, e))?;
+            extract_tar(archive, decoder, member, &mut writer)?
+        }
+        ArchiveFormat::Bare => {
+            if let Some(m) = member {
+                return Err(Error::MemberMissing {
+                    archive: archive.into(),
+                    member: m.as_str().into(),
+                    similar: vec![],
+                });
+            }
+            let mut file = open(archive)?;
+            let size = file.metadata().map_err(|e| Error::io("reading", archive, e))?.len();
+            writer.file(bare_name, &mut file, size, true)?;
+        }
+    }
+    if writer.files.is_empty() {
+        let member = member.map_or_else(|| "(any file)".to_owned(), |m| m.as_str().to_owned());
+        return Err(Error::MemberMissing { archive: archive.into(), similar: writer.similar, member });
+    }
+    Ok(writer.files)
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::io("opening", path, e))
+}
+
+fn corrupt(archive: &Path, e: impl std::fmt::Display) -> Error {
+    Error::CorruptArchive { archive: archive.into(), message: e.to_string() }
+}
+
+/// Whether archive entry `name` is part of `member`.
+fn wanted(name: &str, member: Option<&Member>) -> bool {
+    match member {
+        None => true,
+        Some(m) if m.is_subtree() => name.starts_with(m.as_str()) && name.len() > m.as_str().len(),
+        Some(m) => name == m.as_str(),
+    }
+}
+
+fn extract_zip(archive: &Path, member: Option<&Member>, writer: &mut TreeWriter) -> Result<()> {
+    let file = open(archive)?;
+    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(1 << 16, file)).map_err(|e| corrupt(archive, e))?;
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).map_err(|e| corrupt(archive, e))?;
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        if !wanted(&name, member) {
+            writer.note_unwanted(&name, member);
+            continue;
+        }
+        if entry.is_dir() {
+            writer.dir(&name)?;
+        } else if entry.is_symlink() {
+            let mut target = String::new();
+            (&mut entry).take(4096).read_to_string(&mut target).map_err(|e| corrupt(archive, e))?;
+            writer.symlink(&name, &target)?;
+        } else {
+            let executable = entry.unix_mode().is_some_and(|m| m & 0o111 != 0);
+            let declared = entry.size();
+            writer.file(&name, &mut entry, declared, executable)?;
+        }
+    }
+    Ok(())
+}
+
+fn extract_tar(archive: &Path, reader: impl Read, member: Option<&Member>, writer: &mut TreeWriter) -> Result<()> {
+    let mut tar = tar::Archive::new(reader);
+    for entry in tar.entries().map_err(|e| corrupt(archive, e))? {
+        let mut entry = entry.map_err(|e| corrupt(archive, e))?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = name.strip_prefix("./").unwrap_or(&name).to_owned();
+        if name.is_empty() || !wanted(&name, member) {
+            writer.note_unwanted(&name, member);
+            continue;
+        }
+        let kind = entry.header().entry_type();
+        let link_name = || -> Result<String> {
+            let link = entry.link_name_bytes().ok_or_else(|| writer.refuse(&name, "a link without a target"))?;
+            Ok(String::from_utf8_lossy(&link).into_owned())
+        };
+        match kind {
+            tar::EntryType::Directory => writer.dir(&name)?,
+            tar::EntryType::Symlink => {
+                let target = link_name()?;
+                writer.symlink(&name, &target)?
+            }
+            tar::EntryType::Link => {
+                let target = link_name()?;
+                writer.hard_link(&name, target.strip_prefix("./").unwrap_or(&target))?
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let declared = entry.header().size().map_err(|e| corrupt(archive, e))?;
+                let executable = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
+                writer.file(&name, &mut entry, declared, executable)?
+            }
+            other => return Err(writer.refuse(&name, &format!("special files ({other:?}) are never extracted"))),
+        }
+    }
+    Ok(())
+}
+
+/// Writes checked paths under one destination directory.
+struct TreeWriter<'a> {
+    archive: &'a Path,
+    dest: &'a Path,
+    files: Vec<StampedFile>,
+    written: BTreeSet<String>,
+    links: BTreeSet<String>,
+    similar: Vec<String>,
+}
+
+impl<'a> TreeWriter<'a> {
+    fn new(archive: &'a Path, dest: &'a Path) -> Self {
+        Self { archive, dest, files: Vec::new(), written: BTreeSet::new(), links: BTreeSet::new(), similar: Vec::new() }
+    }
+
+    fn refuse(&self, entry: &str, reason: &str) -> Error {
+        Error::UnsafeArchiveEntry { archive: self.archive.into(), entry: entry.into(), reason: reason.into() }
+    }
+
+    fn record(&mut self, file: StampedFile) {
+        self.written.insert(file.path.clone());
+        self.files.push(file);
+    }
+
+    /// Remembers entries that share the wanted member's file name, to suggest them when it is missing.
+    fn note_unwanted(&mut self, name: &str, member: Option<&Member>) {
+        if let Some(m) = member.filter(|m| !m.is_subtree())
+            && name.rsplit('/').next() == Some(m.file_name())
+            && self.similar.len() < 5
+        {
+            self.similar.push(name.to_owned());
+        }
+    }
+
+    /// The destination of entry `name`, after checking that it stays inside `dest` and does not
+    /// pass through a link written earlier.
+    fn path_for(&self, name: &str) -> Result<PathBuf> {
+        let relative = normalized(name).map_err(|reason| self.refuse(name, reason))?;
+        let mut prefix = String::new();
+        for component in relative.split('/') {
+            if !prefix.is_empty() {
+                if self.links.contains(&prefix) {
+                    return Err(self.refuse(name, "it would be written through a symbolic link"));
+                }
+                prefix.push('/');
+            }
+            prefix.push_str(component);
+        }
+        if self.written.contains(&relative) {
+            return Err(self.refuse(name, "the archive holds it twice"));
+        }
+        Ok(self.dest.join(relative))
+    }
+
+    fn parent_dirs(&self, path: &Path) -> Result<()> {
+        let parent = path.parent().expect("entry paths are below dest");
+        fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))
+    }
+
+    fn dir(&mut self, name: &str) -> Result<()> {
+        let path = self.path_for(name.trim_end_matches('/'))?;
+        fs::create_dir_all(&path).map_err(|e| Error::io("creating", &path, e))
+    }
+
+    fn file(&mut self, name: &str, reader: &mut dyn Read, declared: u64, executable: bool) -> Result<()> {
+        let path = self.path_for(name)?;
+        self.parent_dirs(&path)?;
+        let out = File::create_new(&path).map_err(|e| Error::io("creating", &path, e))?;
+        let mut hashing = HashingWriter::new(out);
+        // One byte past the declared size tells a member that lies about its size.
+        let copied = copy_large(&mut reader.take(declared.saturating_add(1)), &mut hashing);
+        let failure = match copied {
+            Ok(n) if n > declared => Some(self.larger_than_declared(name, declared)),
+            Ok(n) if n < declared => Some(Error::CorruptArchive {
+                archive: self.archive.into(),
+                message: format!("{name} ends after {n} of its {declared} bytes"),
+            }),
+            Ok(_) => None,
+            // The zip reader checks the declared size itself, before our extra byte is asked for.
+            Err(e) if e.to_string().contains("larger than its declared") => {
+                Some(self.larger_than_declared(name, declared))
+            }
+            Err(e) => Some(Error::CorruptArchive { archive: self.archive.into(), message: format!("{name}: {e}") }),
+        };
+        if let Some(error) = failure {
+            drop(hashing);
+            let _ = fs::remove_file(&path);
+            return Err(error);
+        }
+        let (sha, size, out) = hashing.finish();
+        out.sync_all().map_err(|e| Error::io("writing", &path, e))?;
+        drop(out);
+        set_read_only(&path, executable)?;
+        let meta = fs::metadata(&path).map_err(|e| Error::io("reading", &path, e))?;
+        let relative = normalized(name).expect("checked by path_for");
+        self.record(StampedFile { path: relative, size, sha256: sha.to_hex(), mtime_ns: mtime_ns(&meta), link: None });
+        Ok(())
+    }
+
+    fn larger_than_declared(&self, name: &str, declared: u64) -> Error {
+        self.refuse(name, &format!("it yields more than the {declared} bytes its header declares"))
+    }
+
+    fn symlink(&mut self, name: &str, target: &str) -> Result<()> {
+        let path = self.path_for(name)?;
+        let relative = normalized(name).expect("checked by path_for");
+        if target.starts_with('/') || target.contains('\\') || Path::new(target).is_absolute() {
+            return Err(self.refuse(name, &format!("it links to the absolute path {target:?}")));
+        }
+        let parent = relative.rsplit_once('/').map_or("", |(p, _)| p);
+        let joined = if parent.is_empty() { target.to_owned() } else { format!("{parent}/{target}") };
+        if normalized(&joined).is_err() {
+            return Err(self.refuse(name, &format!("it links to {target:?}, outside the extracted tree")));
+        }
+        self.parent_dirs(&path)?;
+        make_symlink(target, &path).map_err(|e| Error::io("linking", &path, e))?;
+        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io("reading", &path, e))?;
+        self.record(StampedFile {
+            path: relative.clone(),
+            size: 0,
+            sha256: String::new(),
+            mtime_ns: mtime_ns(&meta),
+            link: Some(target.to_owned()),
+        });
+        self.links.insert(relative);
+        Ok(())
+    }
+
+    fn hard_link(&mut self, name: &str, target: &str) -> Result<()> {
+        let target = normalized(target)
+            .map_err(|_| self.refuse(name, &format!("it links to {target:?}, outside the extracted tree")))?;
+        let Some(source) = self.files.iter().find(|f| f.path == target && f.link.is_none()).cloned() else {
+            return Err(self.refuse(name, &format!("it is a hard link to {target:?}, which is not an extracted file")));
+        };
+        let path = self.path_for(name)?;
+        self.parent_dirs(&path)?;
+        let from = self.dest.join(&source.path);
+        fs::hard_link(&from, &path)
+            .or_else(|_| fs::copy(&from, &path).map(drop))
+            .map_err(|e| Error::io("linking", &path, e))?;
+        let meta = fs::metadata(&path).map_err(|e| Error::io("reading", &path, e))?;
+        let relative = normalized(name).expect("checked by path_for");
+        self.record(StampedFile { path: relative, mtime_ns: mtime_ns(&meta), ..source });
+        Ok(())
+    }
+}
+
+/// `name` as a clean relative path, or why it is not one.
+fn normalized(name: &str) -> std::result::Result<String, &'static str> {
+    if name.contains('\0') {
+        return Err("its name contains a NUL byte");
+    }
+    if name.starts_with('/') || name.starts_with('\\') || Path::new(name).has_root() || name.contains(':') {
+        return Err("it has an absolute path");
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for component in Path::new(name).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_str().ok_or("its name is not UTF-8")?),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err("it climbs out of the destination with `..`");
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return Err("it has an absolute path"),
+        }
+    }
+    if parts.is_empty() {
+        return Err("it names the destination itself");
+    }
+    Ok(parts.join("/"))
+}
+
+/// `io::copy` with a 1 MiB buffer: fewer system calls on members of hundreds of megabytes.
+fn copy_large(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<u64> {
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        writer.write_all(&buffer[..n])?;
+        total += n as u64;
+    }
+}
+
+fn set_read_only(path: &Path, executable: bool) -> Result<()> {
+    #[cfg(unix)]
+    let permissions = {
+        use std::os::unix::fs::PermissionsExt;
+        fs::Permissions::from_mode(if executable { 0o555 } else { 0o444 })
+    };
+    #[cfg(not(unix))]
+    let permissions = {
+        let _ = executable;
+        let mut p = fs::metadata(path).map_err(|e| Error::io("reading", path, e))?.permissions();
+        p.set_readonly(true);
+        p
+    };
+    fs::set_permissions(path, permissions).map_err(|e| Error::io("protecting", path, e))
+}
+
+#[cfg(unix)]
+fn make_symlink(target: &str, path: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, path)
+}
+
+#[cfg(windows)]
+fn make_symlink(target: &str, path: &Path) -> io::Result<()> {
+    std::os::windows::fs::symlink_file(target, path)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,3 +1,13 @@
-//! The PJRT CPU plugin of the ryft-xla-sys release set: resolved at build time, found and loaded at run time.
+//! The PJRT CPU plugin of the ryft-xla-sys release set.
 //!
-//! Filled in by the issue that builds this crate; see the workspace README.
+//! The build resolves the plugin through `artifacts.toml` (override `PJRT_PLUGIN_CPU_LIB`, the
+//! cache, a vendor directory, or pip); at run time [`load`] finds it in this order: an explicit
+//! path ([`load_from`]), `PJRT_PLUGIN_CPU_LIB`, the build-time path, the executable's directory.
+//!
+//! ```no_run
+//! let plugin = pjrt_cpu_sys::load()?;
+//! println!("PJRT C API {}", plugin.version());
+//! # Ok::<(), pjrt_sys::LoadError>(())
+//! ```
+
+pjrt_sys::plugin_crate!("pjrt-cpu");

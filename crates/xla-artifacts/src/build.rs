@@ -72,8 +72,10 @@ impl BuildScript {
     /// Makes a run-time artifact (a PJRT plugin) known to the crate being built, by writing
     /// `$OUT_DIR/xla-artifact-<name>.rs` with these constants:
     ///
-    /// `ARTIFACT`, `ENV_VAR`, `FILE_NAME` (`&str`); `PATH`, `SHA256`, `VERSION`, `ERROR`
-    /// (`Option<&str>`); `ORIGIN` (`&str`). `ERROR` holds why `PATH` is `None`.
+    /// `ARTIFACT`, `ENV_VAR`, `FILE_NAME`, `BUNDLE_PATH` (`&str`); `PATH`, `SHA256`, `VERSION`,
+    /// `ERROR` (`Option<&str>`); `ORIGIN` (`&str`). `ERROR` holds why `PATH` is `None`;
+    /// `BUNDLE_PATH` is where a bundle keeps the file, relative to the executable (the member's
+    /// path in its archive, so that relative run-time search paths keep working).
     ///
     /// Fails the build only when the target is unsupported or the name unknown.
     pub fn expose(&mut self, artifact: &str) -> Result<()> {
@@ -103,7 +105,11 @@ impl BuildScript {
             self.reruns_on.push(resolved.path.clone());
         }
         let file_name = entry.file_name(&self.target).unwrap_or_default();
-        let code = constants(artifact, &entry.env, &file_name, &outcome);
+        let bundle_path = entry
+            .sources_for(&self.target)
+            .find_map(|s| s.member.as_ref().filter(|m| !m.is_subtree()).map(|m| m.as_str().to_owned()))
+            .unwrap_or_else(|| file_name.clone());
+        let code = constants(artifact, &entry.env, &file_name, &bundle_path, &outcome);
         let path = self.out_dir.join(format!("xla-artifact-{artifact}.rs"));
         std::fs::write(&path, code).map_err(|e| Error::io("writing", &path, e))
     }
@@ -123,6 +129,7 @@ fn constants(
     artifact: &str,
     env_var: &str,
     file_name: &str,
+    bundle_path: &str,
     outcome: &std::result::Result<Resolved, String>,
 ) -> String {
     let some = |v: Option<String>| v.map_or("None".to_owned(), |v| format!("Some({v:?})"));
@@ -142,6 +149,7 @@ fn constants(
         ("ARTIFACT", "&str", format!("{artifact:?}")),
         ("ENV_VAR", "&str", format!("{env_var:?}")),
         ("FILE_NAME", "&str", format!("{file_name:?}")),
+        ("BUNDLE_PATH", "&str", format!("{bundle_path:?}")),
         ("PATH", "Option<&str>", path),
         ("ORIGIN", "&str", format!("{origin:?}")),
         ("SHA256", "Option<&str>", sha256),

@@ -1,0 +1,68 @@
+//! What every command needs: the repository's paths, the manifest, resolving generator inputs, and
+//! writing generated files (or checking them).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use xla_artifacts::{Env, Manifest, Resolved, Resolver, SourceLocation};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the repository").to_owned()
+}
+
+/// The manifest as it is on disk now (which may be newer than the one the engine was built with).
+pub fn manifest() -> anyhow::Result<Manifest> {
+    let path = root().join("artifacts.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Manifest::parse(&text, &path.display().to_string())?)
+}
+
+/// The host's target triple (xtask runs on the host).
+pub fn host_target() -> &'static str {
+    env!("XTASK_HOST_TARGET")
+}
+
+/// Resolves a generator input (an artifact of role `generator`) for this host, showing progress.
+pub fn resolve(manifest: &Manifest, artifact: &str) -> anyhow::Result<Resolved> {
+    let resolver = Resolver::new(manifest, Env::process()).show_progress(true);
+    Ok(resolver.resolve(artifact, host_target())?)
+}
+
+/// One line naming where an artifact's bytes came from: package, version, file and SHA-256.
+pub fn provenance(manifest: &Manifest, artifact: &str, resolved: &Resolved) -> String {
+    let source = manifest.artifact(artifact).and_then(|a| a.sources_for(host_target()).next());
+    match (source.map(|s| &s.location), resolved.archive_sha256) {
+        (Some(SourceLocation::PypiWheel { package, version, file }), Some(sha)) => {
+            format!("{package}=={version} ({file}, SHA-256 {sha})")
+        }
+        (_, Some(sha)) => format!("{} (SHA-256 {sha})", resolved.path.display()),
+        _ => format!("{} ({})", resolved.path.display(), resolved.origin),
+    }
+}
+
+/// Writes `content` to `path`, or with `check`, fails when the file differs from it.
+pub fn write_or_check(path: &Path, content: &str, check: bool) -> anyhow::Result<()> {
+    let relative = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    if check {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current != content {
+            let line = current
+                .lines()
+                .zip(content.lines())
+                .position(|(a, b)| a != b)
+                .map_or_else(|| current.lines().count().min(content.lines().count()) + 1, |i| i + 1);
+            bail!(
+                "{relative} is stale (first difference at line {line}); regenerate it (`cargo xtask` command without --check)"
+            );
+        }
+        println!("{relative}: current");
+    } else {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, content).with_context(|| format!("writing {relative}"))?;
+        println!("{relative}: written");
+    }
+    Ok(())
+}

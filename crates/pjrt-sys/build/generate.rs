@@ -350,6 +350,7 @@ fn augment(raw: &str, pjrt: bool) -> Result<(String, Vec<String>), String> {
     let items = scan(&file);
     let mut extra = proc_macro2::TokenStream::new();
     let mut unmatched = Vec::new();
+    let mut bound_extensions = Vec::new();
 
     for (name, fields) in &items.structs {
         let first = fields.first().map(|(n, t)| (n.as_str(), t.as_str()));
@@ -387,12 +388,25 @@ fn augment(raw: &str, pjrt: bool) -> Result<(String, Vec<String>), String> {
                     }
                 }
             });
-            extra.extend(quote! { impl crate::Versioned<#ident> { #(#accessors)* } });
+            let names = functions.iter().map(|f| f.as_str());
+            let offsets = functions.iter().map(|f| {
+                let f = format_ident!("{f}");
+                quote! { ::core::mem::offset_of!(#ident, #f) }
+            });
+            extra.extend(quote! {
+                impl crate::Versioned<#ident> {
+                    /// Every function pointer field of the struct in these bindings, with its offset:
+                    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+                    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[#((#names, #offsets)),*];
+                    #(#accessors)*
+                }
+            });
         }
         if pjrt && sized_by_base {
             match extension_type_for(name, &items.extension_types) {
                 Some(ty) => {
                     let ty = format_ident!("{ty}");
+                    bound_extensions.push(ty.clone());
                     extra.extend(quote! {
                         // SAFETY: the struct starts with `PJRT_Extension_Base` and is the one its header
                         // documents for this extension type.
@@ -402,6 +416,12 @@ fn augment(raw: &str, pjrt: bool) -> Result<(String, Vec<String>), String> {
                 None => unmatched.push(name.clone()),
             }
         }
+    }
+    if pjrt {
+        extra.extend(quote! {
+            /// The extension types these bindings have a struct for (see [`crate::Extension`]).
+            pub const BOUND_EXTENSION_TYPES: &[PJRT_Extension_Type] = &[#(PJRT_Extension_Type::#bound_extensions),*];
+        });
     }
     let extra_file: syn::File = syn::parse2(extra).map_err(|e| format!("generated additions do not parse: {e}"))?;
     file.items.extend(extra_file.items);

@@ -77,7 +77,13 @@ pub(crate) fn check_loadable(path: &Path) -> Result<(), LoadError> {
 
 /// Classifies a failed `dlopen`: a dependency the loader could not find is named.
 pub(crate) fn load_error(path: &Path, error: &libloading::Error) -> LoadError {
-    let message = error.to_string();
+    // libloading's own text is "dlopen failed"; the loader's words are in the error's source.
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message = cause.to_string();
+        source = cause.source();
+    }
     // glibc: "<dependency>: cannot open shared object file: No such file or directory", where the
     // dependency is not the file being loaded.
     if let Some(prefix) = message

@@ -103,6 +103,12 @@ impl<T> Versioned<T> {
         offset.checked_add(len).is_some_and(|end| end <= self.size)
     }
 
+    /// The names of the function pointers of `functions` (a generated `FUNCTIONS` table) that the
+    /// plugin's struct holds.
+    pub fn present<'a>(&'a self, functions: &'a [(&'static str, usize)]) -> impl Iterator<Item = &'static str> + 'a {
+        functions.iter().filter(|(_, offset)| self.covers(*offset, size_of::<usize>())).map(|(name, _)| *name)
+    }
+
     /// Reads the field at `offset` with `read`, or returns `F::default()` (`None` for function
     /// pointers) when the plugin's struct ends before the field does.
     ///
@@ -132,5 +138,40 @@ impl<T> Versioned<T> {
         }
         // SAFETY: the type matches, so the entry is a `T` whose first `usize` is its size.
         unsafe { Self::new(base.as_ptr().cast::<T>()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PJRT_Api, PJRT_Client_Create_Args};
+
+    #[test]
+    fn new_args_are_zeroed_with_their_size() {
+        let args = PJRT_Client_Create_Args::new();
+        assert_eq!(args.struct_size, PJRT_Client_Create_Args::STRUCT_SIZE);
+        assert!(args.client.is_null() && args.create_options.is_null() && args.kv_get_callback.is_none());
+        // The headers' size ends at the last field; Rust may pad after it.
+        assert!(PJRT_Client_Create_Args::STRUCT_SIZE <= size_of::<PJRT_Client_Create_Args>());
+    }
+
+    #[test]
+    fn fields_past_a_smaller_struct_read_as_absent() {
+        // A plugin table that ends right after `PJRT_Error_Destroy`, in a buffer no larger than that.
+        let end = std::mem::offset_of!(PJRT_Api, PJRT_Error_Destroy) + size_of::<usize>();
+        let mut words = vec![0usize; end / size_of::<usize>()];
+        words[0] = end;
+        unsafe extern "C" fn destroy(_: *mut crate::PJRT_Error_Destroy_Args) {}
+        let destroy_fn: unsafe extern "C" fn(*mut crate::PJRT_Error_Destroy_Args) = destroy;
+        words[end / size_of::<usize>() - 1] = destroy_fn as usize;
+        // SAFETY: the buffer holds `end` bytes and starts with that size.
+        let api = unsafe { Versioned::new(words.as_ptr().cast::<PJRT_Api>()) }.unwrap();
+        assert_eq!(api.struct_size(), end);
+        assert!(api.PJRT_Error_Destroy().is_some());
+        assert!(api.PJRT_Error_Message().is_none(), "the next field is past the table");
+        assert!(api.PJRT_Client_Create().is_none());
+        assert_eq!(api.present(Versioned::<PJRT_Api>::FUNCTIONS).collect::<Vec<_>>(), ["PJRT_Error_Destroy"]);
+        // SAFETY: null is allowed.
+        assert!(unsafe { Versioned::<PJRT_Api>::new(std::ptr::null()) }.is_none());
     }
 }

@@ -114,6 +114,86 @@ impl BuildScript {
         std::fs::write(&path, code).map_err(|e| Error::io("writing", &path, e))
     }
 
+    /// Resolves `artifact` for the target, remembering the result for the rerun directives. Errors
+    /// are returned, for the build script to decide (fall back to another artifact, or fail).
+    pub fn resolve(&mut self, artifact: &str) -> Result<Resolved> {
+        let resolved = self.resolver.resolve(artifact, &self.target)?;
+        self.reruns_on.push(resolved.path.clone());
+        Ok(resolved)
+    }
+
+    /// Links a resolved shared library: the crate's dependents link it by name, cargo's own `run`
+    /// and `test` find it (through an alias in `OUT_DIR`, which cargo puts on the loader path),
+    /// and this crate's examples, tests and benches carry an rpath to it, so they run directly.
+    pub fn link_shared_library(&mut self, resolved: &Resolved) -> Result<Linked> {
+        let library = resolved.path.clone();
+        let file = library.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = link_name(&file).ok_or_else(|| Error::NotALibrary {
+            path: library.clone(),
+            expected: "a shared library named lib<name>.so or lib<name>.dylib".into(),
+            found: file.clone(),
+        })?;
+        let aliases = self.out_dir.join("xla-artifacts-lib");
+        std::fs::create_dir_all(&aliases).map_err(|e| Error::io("creating", &aliases, e))?;
+        let alias = aliases.join(&file);
+        let _ = std::fs::remove_file(&alias);
+        alias_file(&library, &alias).map_err(|e| Error::io("linking", &alias, e))?;
+        println!("cargo::rustc-link-search=native={}", aliases.display());
+        println!("cargo::rustc-link-lib=dylib={name}");
+        if !self.target.contains("windows") {
+            println!("cargo::rustc-link-arg=-Wl,-rpath,{}", parent_dir(&library).display());
+        }
+        Ok(Linked { resolved: resolved.clone(), library, include: None, static_archive: false })
+    }
+
+    /// Links a resolved static archive: an unpacked tree with `lib/lib<name>.a`, `include/`, and
+    /// optionally `lib/LINK_LIBS`, the system libraries it needs (`-lstdc++ -lm ...`).
+    pub fn link_static_archive(&mut self, resolved: &Resolved) -> Result<Linked> {
+        let lib_dir = resolved.path.join("lib");
+        let mut archives: Vec<PathBuf> = std::fs::read_dir(&lib_dir)
+            .map_err(|e| Error::io("listing", &lib_dir, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "a"))
+            .collect();
+        archives.sort();
+        let [library] = archives.as_slice() else {
+            return Err(Error::NotALibrary {
+                path: lib_dir,
+                expected: "exactly one static archive lib<name>.a".into(),
+                found: format!("{} archives", archives.len()),
+            });
+        };
+        let file = library.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = link_name(&file).expect("a .a file name");
+        println!("cargo::rustc-link-search=native={}", lib_dir.display());
+        println!("cargo::rustc-link-lib=static={name}");
+        if let Ok(libs) = std::fs::read_to_string(lib_dir.join("LINK_LIBS")) {
+            let mut words = libs.split_whitespace();
+            while let Some(word) = words.next() {
+                match word {
+                    "-framework" => {
+                        words.next().into_iter().for_each(|f| println!("cargo::rustc-link-lib=framework={f}"))
+                    }
+                    _ => match word.strip_prefix("-l") {
+                        Some(lib) => println!("cargo::rustc-link-lib=dylib={lib}"),
+                        None => warn(&format!(
+                            "ignoring {word:?} in {}: only -l<lib> and -framework <f>",
+                            lib_dir.join("LINK_LIBS").display()
+                        )),
+                    },
+                }
+            }
+        }
+        let include = resolved.path.join("include");
+        Ok(Linked {
+            resolved: resolved.clone(),
+            library: library.clone(),
+            include: include.is_dir().then_some(include),
+            static_archive: true,
+        })
+    }
+
     /// Prints the rerun directives: every variable read, every file resolved.
     pub fn finish(self) {
         for name in self.resolver.env().names_read() {
@@ -123,6 +203,49 @@ impl BuildScript {
             println!("cargo::rerun-if-changed={}", path.display());
         }
     }
+}
+
+/// A library linked by a [`BuildScript`].
+#[derive(Debug, Clone)]
+pub struct Linked {
+    /// How it was resolved.
+    pub resolved: Resolved,
+    /// The library file linked (`.so`, `.dylib` or `.a`).
+    pub library: PathBuf,
+    /// The headers that came with it, if any.
+    pub include: Option<PathBuf>,
+    /// Whether it is a static archive.
+    pub static_archive: bool,
+}
+
+impl Linked {
+    /// The functions and data the library defines, to tell which APIs it carries.
+    pub fn symbols(&self) -> Result<std::collections::BTreeSet<String>> {
+        if self.static_archive {
+            crate::library::archive_symbols(&self.library)
+        } else {
+            crate::library::exported_symbols(&self.library)
+        }
+    }
+}
+
+/// `libfoo.so` → `foo` (also `.so.1`, `.dylib`, `.a`).
+fn link_name(file: &str) -> Option<String> {
+    let stem = file.strip_prefix("lib")?;
+    let stem = stem
+        .split(".so")
+        .next()
+        .filter(|s| *s != stem)
+        .or_else(|| stem.strip_suffix(".dylib"))
+        .or_else(|| stem.strip_suffix(".a"))?;
+    (!stem.is_empty()).then(|| stem.to_owned())
+}
+
+fn alias_file(target: &Path, alias: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::symlink(target, alias);
+    #[cfg(not(unix))]
+    return std::fs::hard_link(target, alias).or_else(|_| std::fs::copy(target, alias).map(drop));
 }
 
 fn constants(

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;
 
+use object::read::archive::ArchiveFile;
 use object::read::{NameOrOrdinal, ReadCache};
-use object::{Architecture, BinaryFormat, Object, ObjectKind};
+use object::{Architecture, BinaryFormat, Object, ObjectKind, ObjectSymbol};
 
 use crate::error::{Error, Result};
 
@@ -129,6 +130,35 @@ pub fn exported_symbols(path: &Path) -> Result<BTreeSet<String>> {
             let name = String::from_utf8_lossy(name);
             let name = if strip { name.strip_prefix('_').unwrap_or(&name) } else { &name };
             names.insert(name.to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// Names of the global functions and data defined by the members of a static archive (`.a`),
+/// without Mach-O's leading underscore.
+pub fn archive_symbols(path: &Path) -> Result<BTreeSet<String>> {
+    let cache = open(path)?;
+    let unreadable = |e: object::read::Error| Error::NotALibrary {
+        path: path.into(),
+        expected: "a static archive (.a)".into(),
+        found: e.to_string(),
+    };
+    let archive = ArchiveFile::parse(&cache).map_err(unreadable)?;
+    let mut names = BTreeSet::new();
+    for member in archive.members() {
+        let member = member.map_err(unreadable)?;
+        let data = member.data(&cache).map_err(unreadable)?;
+        // Members that are not objects (symbol tables, LLVM bitcode...) define nothing we can read.
+        let Ok(object) = object::File::parse(data) else { continue };
+        let strip = object.format() == BinaryFormat::MachO;
+        for symbol in object.symbols() {
+            if symbol.is_definition()
+                && symbol.is_global()
+                && let Ok(name) = symbol.name()
+            {
+                names.insert(if strip { name.strip_prefix('_').unwrap_or(name) } else { name }.to_owned());
+            }
         }
     }
     Ok(names)

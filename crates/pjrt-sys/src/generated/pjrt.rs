@@ -17477,6 +17477,83 @@ impl Default for PJRT_HostMemoryAllocator_Extension {
 }
 pub const PJRT_HostMemoryAllocator_Extension_STRUCT_SIZE: usize = 32;
 impl crate::Versioned<PJRT_AbiVersion_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "client_runtime_abi_version",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, client_runtime_abi_version
+            ),
+        ),
+        (
+            "executable_get_abi_version",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, executable_get_abi_version
+            ),
+        ),
+        (
+            "runtime_abi_version_destroy",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, runtime_abi_version_destroy
+            ),
+        ),
+        (
+            "runtime_abi_version_is_compatible_with_runtime",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, runtime_abi_version_is_compatible_with_runtime
+            ),
+        ),
+        (
+            "runtime_abi_version_is_compatible_with_executable",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension,
+                runtime_abi_version_is_compatible_with_executable
+            ),
+        ),
+        (
+            "runtime_abi_version_to_proto",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, runtime_abi_version_to_proto
+            ),
+        ),
+        (
+            "runtime_abi_version_platform_id",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, runtime_abi_version_platform_id
+            ),
+        ),
+        (
+            "executable_abi_version_destroy",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, executable_abi_version_destroy
+            ),
+        ),
+        (
+            "executable_abi_version_to_proto",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, executable_abi_version_to_proto
+            ),
+        ),
+        (
+            "executable_abi_version_platform_id",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, executable_abi_version_platform_id
+            ),
+        ),
+        (
+            "runtime_abi_version_from_proto",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, runtime_abi_version_from_proto
+            ),
+        ),
+        (
+            "executable_abi_version_from_proto",
+            ::core::mem::offset_of!(
+                PJRT_AbiVersion_Extension, executable_abi_version_from_proto
+            ),
+        ),
+    ];
     /// `PJRT_AbiVersion_Extension::client_runtime_abi_version`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -17664,6 +17741,512 @@ unsafe impl crate::StructSize for PJRT_Api {
     const STRUCT_SIZE: usize = PJRT_Api_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Api> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("PJRT_Error_Destroy", ::core::mem::offset_of!(PJRT_Api, PJRT_Error_Destroy)),
+        ("PJRT_Error_Message", ::core::mem::offset_of!(PJRT_Api, PJRT_Error_Message)),
+        ("PJRT_Error_GetCode", ::core::mem::offset_of!(PJRT_Api, PJRT_Error_GetCode)),
+        (
+            "PJRT_Plugin_Initialize",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Plugin_Initialize),
+        ),
+        (
+            "PJRT_Plugin_Attributes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Plugin_Attributes),
+        ),
+        ("PJRT_Event_Destroy", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_Destroy)),
+        ("PJRT_Event_IsReady", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_IsReady)),
+        ("PJRT_Event_Error", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_Error)),
+        ("PJRT_Event_Await", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_Await)),
+        ("PJRT_Event_OnReady", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_OnReady)),
+        ("PJRT_Client_Create", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_Create)),
+        ("PJRT_Client_Destroy", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_Destroy)),
+        (
+            "PJRT_Client_PlatformName",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_PlatformName),
+        ),
+        (
+            "PJRT_Client_ProcessIndex",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_ProcessIndex),
+        ),
+        (
+            "PJRT_Client_PlatformVersion",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_PlatformVersion),
+        ),
+        ("PJRT_Client_Devices", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_Devices)),
+        (
+            "PJRT_Client_AddressableDevices",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_AddressableDevices),
+        ),
+        (
+            "PJRT_Client_LookupDevice",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_LookupDevice),
+        ),
+        (
+            "PJRT_Client_LookupAddressableDevice",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_LookupAddressableDevice),
+        ),
+        (
+            "PJRT_Client_AddressableMemories",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_AddressableMemories),
+        ),
+        ("PJRT_Client_Compile", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_Compile)),
+        (
+            "PJRT_Client_DefaultDeviceAssignment",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_DefaultDeviceAssignment),
+        ),
+        (
+            "PJRT_Client_BufferFromHostBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_BufferFromHostBuffer),
+        ),
+        (
+            "PJRT_DeviceDescription_Id",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_Id),
+        ),
+        (
+            "PJRT_DeviceDescription_ProcessIndex",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_ProcessIndex),
+        ),
+        (
+            "PJRT_DeviceDescription_Attributes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_Attributes),
+        ),
+        (
+            "PJRT_DeviceDescription_Kind",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_Kind),
+        ),
+        (
+            "PJRT_DeviceDescription_DebugString",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_DebugString),
+        ),
+        (
+            "PJRT_DeviceDescription_ToString",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_DeviceDescription_ToString),
+        ),
+        (
+            "PJRT_Device_GetDescription",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_GetDescription),
+        ),
+        (
+            "PJRT_Device_IsAddressable",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_IsAddressable),
+        ),
+        (
+            "PJRT_Device_LocalHardwareId",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_LocalHardwareId),
+        ),
+        (
+            "PJRT_Device_AddressableMemories",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_AddressableMemories),
+        ),
+        (
+            "PJRT_Device_DefaultMemory",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_DefaultMemory),
+        ),
+        (
+            "PJRT_Device_MemoryStats",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_MemoryStats),
+        ),
+        ("PJRT_Memory_Id", ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_Id)),
+        ("PJRT_Memory_Kind", ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_Kind)),
+        (
+            "PJRT_Memory_DebugString",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_DebugString),
+        ),
+        (
+            "PJRT_Memory_ToString",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_ToString),
+        ),
+        (
+            "PJRT_Memory_AddressableByDevices",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_AddressableByDevices),
+        ),
+        (
+            "PJRT_Executable_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_Destroy),
+        ),
+        (
+            "PJRT_Executable_Name",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_Name),
+        ),
+        (
+            "PJRT_Executable_NumReplicas",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_NumReplicas),
+        ),
+        (
+            "PJRT_Executable_NumPartitions",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_NumPartitions),
+        ),
+        (
+            "PJRT_Executable_NumOutputs",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_NumOutputs),
+        ),
+        (
+            "PJRT_Executable_SizeOfGeneratedCodeInBytes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_SizeOfGeneratedCodeInBytes),
+        ),
+        (
+            "PJRT_Executable_GetCostAnalysis",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_GetCostAnalysis),
+        ),
+        (
+            "PJRT_Executable_OutputMemoryKinds",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_OutputMemoryKinds),
+        ),
+        (
+            "PJRT_Executable_OptimizedProgram",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_OptimizedProgram),
+        ),
+        (
+            "PJRT_Executable_Serialize",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_Serialize),
+        ),
+        (
+            "PJRT_LoadedExecutable_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_Destroy),
+        ),
+        (
+            "PJRT_LoadedExecutable_GetExecutable",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_GetExecutable),
+        ),
+        (
+            "PJRT_LoadedExecutable_AddressableDevices",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_AddressableDevices),
+        ),
+        (
+            "PJRT_LoadedExecutable_Delete",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_Delete),
+        ),
+        (
+            "PJRT_LoadedExecutable_IsDeleted",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_IsDeleted),
+        ),
+        (
+            "PJRT_LoadedExecutable_Execute",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_Execute),
+        ),
+        (
+            "PJRT_Executable_DeserializeAndLoad",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_DeserializeAndLoad),
+        ),
+        (
+            "PJRT_LoadedExecutable_Fingerprint",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_Fingerprint),
+        ),
+        ("PJRT_Buffer_Destroy", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Destroy)),
+        (
+            "PJRT_Buffer_ElementType",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_ElementType),
+        ),
+        (
+            "PJRT_Buffer_Dimensions",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Dimensions),
+        ),
+        (
+            "PJRT_Buffer_UnpaddedDimensions",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_UnpaddedDimensions),
+        ),
+        (
+            "PJRT_Buffer_DynamicDimensionIndices",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_DynamicDimensionIndices),
+        ),
+        (
+            "PJRT_Buffer_GetMemoryLayout",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_GetMemoryLayout),
+        ),
+        (
+            "PJRT_Buffer_OnDeviceSizeInBytes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_OnDeviceSizeInBytes),
+        ),
+        ("PJRT_Buffer_Device", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Device)),
+        ("PJRT_Buffer_Memory", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Memory)),
+        ("PJRT_Buffer_Delete", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Delete)),
+        (
+            "PJRT_Buffer_IsDeleted",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_IsDeleted),
+        ),
+        (
+            "PJRT_Buffer_CopyToDevice",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_CopyToDevice),
+        ),
+        (
+            "PJRT_Buffer_ToHostBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_ToHostBuffer),
+        ),
+        ("PJRT_Buffer_IsOnCpu", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_IsOnCpu)),
+        (
+            "PJRT_Buffer_ReadyEvent",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_ReadyEvent),
+        ),
+        (
+            "PJRT_Buffer_UnsafePointer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_UnsafePointer),
+        ),
+        (
+            "PJRT_Buffer_IncreaseExternalReferenceCount",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_IncreaseExternalReferenceCount),
+        ),
+        (
+            "PJRT_Buffer_DecreaseExternalReferenceCount",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_DecreaseExternalReferenceCount),
+        ),
+        (
+            "PJRT_Buffer_OpaqueDeviceMemoryDataPointer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_OpaqueDeviceMemoryDataPointer),
+        ),
+        (
+            "PJRT_CopyToDeviceStream_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_CopyToDeviceStream_Destroy),
+        ),
+        (
+            "PJRT_CopyToDeviceStream_AddChunk",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_CopyToDeviceStream_AddChunk),
+        ),
+        (
+            "PJRT_CopyToDeviceStream_TotalBytes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_CopyToDeviceStream_TotalBytes),
+        ),
+        (
+            "PJRT_CopyToDeviceStream_GranuleSize",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_CopyToDeviceStream_GranuleSize),
+        ),
+        (
+            "PJRT_CopyToDeviceStream_CurrentBytes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_CopyToDeviceStream_CurrentBytes),
+        ),
+        (
+            "PJRT_TopologyDescription_Create",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Create),
+        ),
+        (
+            "PJRT_TopologyDescription_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Destroy),
+        ),
+        (
+            "PJRT_TopologyDescription_PlatformName",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_PlatformName),
+        ),
+        (
+            "PJRT_TopologyDescription_PlatformVersion",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_PlatformVersion),
+        ),
+        (
+            "PJRT_TopologyDescription_GetDeviceDescriptions",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_TopologyDescription_GetDeviceDescriptions
+            ),
+        ),
+        (
+            "PJRT_TopologyDescription_Serialize",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Serialize),
+        ),
+        (
+            "PJRT_TopologyDescription_Attributes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Attributes),
+        ),
+        ("PJRT_Compile", ::core::mem::offset_of!(PJRT_Api, PJRT_Compile)),
+        (
+            "PJRT_Executable_OutputElementTypes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_OutputElementTypes),
+        ),
+        (
+            "PJRT_Executable_OutputDimensions",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_OutputDimensions),
+        ),
+        (
+            "PJRT_Buffer_CopyToMemory",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_CopyToMemory),
+        ),
+        (
+            "PJRT_Client_CreateViewOfDeviceBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_CreateViewOfDeviceBuffer),
+        ),
+        (
+            "PJRT_Executable_Fingerprint",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_Fingerprint),
+        ),
+        (
+            "PJRT_Client_TopologyDescription",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_TopologyDescription),
+        ),
+        (
+            "PJRT_Executable_GetCompiledMemoryStats",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_GetCompiledMemoryStats),
+        ),
+        ("PJRT_Memory_Kind_Id", ::core::mem::offset_of!(PJRT_Api, PJRT_Memory_Kind_Id)),
+        (
+            "PJRT_ExecuteContext_Create",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_ExecuteContext_Create),
+        ),
+        (
+            "PJRT_ExecuteContext_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_ExecuteContext_Destroy),
+        ),
+        (
+            "PJRT_Buffer_CopyRawToHost",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_CopyRawToHost),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_Destroy",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_Destroy
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_TransferData",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_TransferData
+            ),
+        ),
+        (
+            "PJRT_Client_CreateBuffersForAsyncHostToDevice",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_Client_CreateBuffersForAsyncHostToDevice
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_RetrieveBuffer",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_RetrieveBuffer
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_Device",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_Device
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_BufferCount",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_BufferCount
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_BufferSize",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_BufferSize
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_SetBufferError",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_SetBufferError
+            ),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_AddMetadata",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_AddMetadata
+            ),
+        ),
+        ("PJRT_Client_DmaMap", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_DmaMap)),
+        (
+            "PJRT_Client_DmaUnmap",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_DmaUnmap),
+        ),
+        (
+            "PJRT_Client_CreateUninitializedBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_CreateUninitializedBuffer),
+        ),
+        (
+            "PJRT_Client_UpdateGlobalProcessInfo",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_UpdateGlobalProcessInfo),
+        ),
+        (
+            "PJRT_TopologyDescription_Deserialize",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Deserialize),
+        ),
+        (
+            "PJRT_Client_CreateAliasBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_CreateAliasBuffer),
+        ),
+        (
+            "PJRT_Client_FulfillAliasBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_FulfillAliasBuffer),
+        ),
+        (
+            "PJRT_LoadedExecutable_GetDeviceAssignment",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_LoadedExecutable_GetDeviceAssignment),
+        ),
+        (
+            "PJRT_Client_CreateErrorBuffer",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Client_CreateErrorBuffer),
+        ),
+        (
+            "PJRT_AsyncHostToDeviceTransferManager_TransferLiteral",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_AsyncHostToDeviceTransferManager_TransferLiteral
+            ),
+        ),
+        (
+            "PJRT_Buffer_CopyRawToHostFuture",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_CopyRawToHostFuture),
+        ),
+        (
+            "PJRT_Device_PoisonExecution",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_PoisonExecution),
+        ),
+        (
+            "PJRT_Device_CreateAsyncTrackingEvent",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_CreateAsyncTrackingEvent),
+        ),
+        (
+            "PJRT_AsyncTrackingEvent_Destroy",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_AsyncTrackingEvent_Destroy),
+        ),
+        (
+            "PJRT_Executable_GetCompileOptions",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_GetCompileOptions),
+        ),
+        (
+            "PJRT_Buffer_DonateWithControlDependency",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_DonateWithControlDependency),
+        ),
+        ("PJRT_Event_Create", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_Create)),
+        ("PJRT_Event_Set", ::core::mem::offset_of!(PJRT_Api, PJRT_Event_Set)),
+        (
+            "PJRT_Device_GetAttributes",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_GetAttributes),
+        ),
+        ("PJRT_Client_Load", ::core::mem::offset_of!(PJRT_Api, PJRT_Client_Load)),
+        (
+            "PJRT_LoadedExecutable_AddressableDeviceLogicalIds",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_LoadedExecutable_AddressableDeviceLogicalIds
+            ),
+        ),
+        ("PJRT_Buffer_Bitcast", ::core::mem::offset_of!(PJRT_Api, PJRT_Buffer_Bitcast)),
+        (
+            "PJRT_Error_ForEachPayload",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Error_ForEachPayload),
+        ),
+        (
+            "PJRT_TopologyDescription_Fingerprint",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_TopologyDescription_Fingerprint),
+        ),
+        (
+            "PJRT_Executable_ParameterMemoryKinds",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Executable_ParameterMemoryKinds),
+        ),
+        (
+            "PJRT_Device_ClearMemoryStats",
+            ::core::mem::offset_of!(PJRT_Api, PJRT_Device_ClearMemoryStats),
+        ),
+        (
+            "PJRT_TopologyDescription_MakeCanonicalShapeForMemorySpace",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_TopologyDescription_MakeCanonicalShapeForMemorySpace
+            ),
+        ),
+        (
+            "PJRT_TopologyDescription_GetMemorySpaceKindIds",
+            ::core::mem::offset_of!(
+                PJRT_Api, PJRT_TopologyDescription_GetMemorySpaceKindIds
+            ),
+        ),
+    ];
     /// `PJRT_Api::PJRT_Error_Destroy`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -19622,6 +20205,18 @@ unsafe impl crate::StructSize for PJRT_Buffer_UnsafePointer_Args {
     const STRUCT_SIZE: usize = PJRT_Buffer_UnsafePointer_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Callback_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "register_callback",
+            ::core::mem::offset_of!(PJRT_Callback_Extension, register_callback),
+        ),
+        (
+            "invoke_callback",
+            ::core::mem::offset_of!(PJRT_Callback_Extension, invoke_callback),
+        ),
+    ];
     /// `PJRT_Callback_Extension::register_callback`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -19757,6 +20352,38 @@ unsafe impl crate::StructSize for PJRT_CopyToDeviceStream_TotalBytes_Args {
     const STRUCT_SIZE: usize = PJRT_CopyToDeviceStream_TotalBytes_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_CrossHostTransfers_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "PJRT_Transfers_PJRT_Client_MakeCrossHostReceiveBuffers",
+            ::core::mem::offset_of!(
+                PJRT_CrossHostTransfers_Extension,
+                PJRT_Transfers_PJRT_Client_MakeCrossHostReceiveBuffers
+            ),
+        ),
+        (
+            "PJRT_Transfers_PJRT_Buffer_CopyToRemoteDevice",
+            ::core::mem::offset_of!(
+                PJRT_CrossHostTransfers_Extension,
+                PJRT_Transfers_PJRT_Buffer_CopyToRemoteDevice
+            ),
+        ),
+        (
+            "PJRT_Transfers_PJRT_Client_CrossHostReceiveBuffers",
+            ::core::mem::offset_of!(
+                PJRT_CrossHostTransfers_Extension,
+                PJRT_Transfers_PJRT_Client_CrossHostReceiveBuffers
+            ),
+        ),
+        (
+            "PJRT_Transfers_PJRT_Client_CrossHostSendBuffers",
+            ::core::mem::offset_of!(
+                PJRT_CrossHostTransfers_Extension,
+                PJRT_Transfers_PJRT_Client_CrossHostSendBuffers
+            ),
+        ),
+    ];
     /// `PJRT_CrossHostTransfers_Extension::PJRT_Transfers_PJRT_Client_MakeCrossHostReceiveBuffers`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -19846,6 +20473,22 @@ unsafe impl crate::Extension for PJRT_CrossHostTransfers_Extension {
     const TYPE: PJRT_Extension_Type = PJRT_Extension_Type::PJRT_Extension_Type_CrossHostTransfers;
 }
 impl crate::Versioned<PJRT_Custom_Partitioner_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "register_custom_partitioner",
+            ::core::mem::offset_of!(
+                PJRT_Custom_Partitioner_Extension, register_custom_partitioner
+            ),
+        ),
+        (
+            "register_batch_partitionable",
+            ::core::mem::offset_of!(
+                PJRT_Custom_Partitioner_Extension, register_batch_partitionable
+            ),
+        ),
+    ];
     /// `PJRT_Custom_Partitioner_Extension::register_custom_partitioner`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -19982,6 +20625,22 @@ unsafe impl crate::StructSize for PJRT_ExecutableAbiVersion_ToProto_Args {
     const STRUCT_SIZE: usize = PJRT_ExecutableAbiVersion_ToProto_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_ExecutableMetadata_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "get_executable_metadata",
+            ::core::mem::offset_of!(
+                PJRT_ExecutableMetadata_Extension, get_executable_metadata
+            ),
+        ),
+        (
+            "destroy_serialized_metadata",
+            ::core::mem::offset_of!(
+                PJRT_ExecutableMetadata_Extension, destroy_serialized_metadata
+            ),
+        ),
+    ];
     /// `PJRT_ExecutableMetadata_Extension::get_executable_metadata`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20083,6 +20742,16 @@ unsafe impl crate::StructSize for PJRT_Extension_Base {
     const STRUCT_SIZE: usize = PJRT_Extension_Base_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_FFI_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("type_register", ::core::mem::offset_of!(PJRT_FFI_Extension, type_register)),
+        ("user_data_add", ::core::mem::offset_of!(PJRT_FFI_Extension, user_data_add)),
+        (
+            "register_handler",
+            ::core::mem::offset_of!(PJRT_FFI_Extension, register_handler),
+        ),
+    ];
     /// `PJRT_FFI_Extension::type_register`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20133,6 +20802,11 @@ unsafe impl crate::StructSize for PJRT_Get_Stream_For_External_Ready_Events_Args
     const STRUCT_SIZE: usize = PJRT_Get_Stream_For_External_Ready_Events_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Gpu_Custom_Call> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("custom_call", ::core::mem::offset_of!(PJRT_Gpu_Custom_Call, custom_call)),
+    ];
     /// `PJRT_Gpu_Custom_Call::custom_call`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20155,6 +20829,14 @@ unsafe impl crate::StructSize for PJRT_HostMemoryAllocator_Allocate_Args {
     const STRUCT_SIZE: usize = PJRT_HostMemoryAllocator_Allocate_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_HostMemoryAllocator_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "allocate",
+            ::core::mem::offset_of!(PJRT_HostMemoryAllocator_Extension, allocate),
+        ),
+    ];
     /// `PJRT_HostMemoryAllocator_Extension::allocate`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20180,6 +20862,52 @@ unsafe impl crate::StructSize for PJRT_KeyValueTryGetCallback_Args {
     const STRUCT_SIZE: usize = PJRT_KeyValueTryGetCallback_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Layouts_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "PJRT_Layouts_MemoryLayout_Destroy",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_MemoryLayout_Destroy
+            ),
+        ),
+        (
+            "PJRT_Layouts_MemoryLayout_Serialize",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_MemoryLayout_Serialize
+            ),
+        ),
+        (
+            "PJRT_Layouts_PJRT_Client_GetDefaultLayout",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_PJRT_Client_GetDefaultLayout
+            ),
+        ),
+        (
+            "PJRT_Layouts_PJRT_Buffer_MemoryLayout",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_PJRT_Buffer_MemoryLayout
+            ),
+        ),
+        (
+            "PJRT_Layouts_PJRT_Topology_GetDefaultLayout",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_PJRT_Topology_GetDefaultLayout
+            ),
+        ),
+        (
+            "PJRT_Layouts_PJRT_Executable_GetOutputLayouts",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_PJRT_Executable_GetOutputLayouts
+            ),
+        ),
+        (
+            "PJRT_Layouts_PJRT_Executable_GetParameterLayouts",
+            ::core::mem::offset_of!(
+                PJRT_Layouts_Extension, PJRT_Layouts_PJRT_Executable_GetParameterLayouts
+            ),
+        ),
+    ];
     /// `PJRT_Layouts_Extension::PJRT_Layouts_MemoryLayout_Destroy`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20372,6 +21100,23 @@ unsafe impl crate::StructSize for PJRT_MemoryDescription_Kind_Args {
     const STRUCT_SIZE: usize = PJRT_MemoryDescription_Kind_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_MemoryDescriptions_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "PJRT_DeviceDescription_MemoryDescriptions",
+            ::core::mem::offset_of!(
+                PJRT_MemoryDescriptions_Extension,
+                PJRT_DeviceDescription_MemoryDescriptions
+            ),
+        ),
+        (
+            "PJRT_MemoryDescription_Kind",
+            ::core::mem::offset_of!(
+                PJRT_MemoryDescriptions_Extension, PJRT_MemoryDescription_Kind
+            ),
+        ),
+    ];
     /// `PJRT_MemoryDescriptions_Extension::PJRT_DeviceDescription_MemoryDescriptions`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20447,6 +21192,32 @@ unsafe impl crate::StructSize for PJRT_MultiSlice_Config_SliceId_Args {
     const STRUCT_SIZE: usize = PJRT_MultiSlice_Config_SliceId_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_MultiSlice_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "config_destroy",
+            ::core::mem::offset_of!(PJRT_MultiSlice_Extension, config_destroy),
+        ),
+        (
+            "config_num_slices",
+            ::core::mem::offset_of!(PJRT_MultiSlice_Extension, config_num_slices),
+        ),
+        (
+            "config_slice_id",
+            ::core::mem::offset_of!(PJRT_MultiSlice_Extension, config_slice_id),
+        ),
+        (
+            "config_num_devices_per_slice",
+            ::core::mem::offset_of!(
+                PJRT_MultiSlice_Extension, config_num_devices_per_slice
+            ),
+        ),
+        (
+            "config_serialize",
+            ::core::mem::offset_of!(PJRT_MultiSlice_Extension, config_serialize),
+        ),
+    ];
     /// `PJRT_MultiSlice_Extension::config_destroy`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20520,6 +21291,40 @@ unsafe impl crate::StructSize for PJRT_PhaseCompile_Destroy_Compiler_Args {
     const STRUCT_SIZE: usize = PJRT_PhaseCompile_Destroy_Compiler_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_PhaseCompile_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "phase_compile_get_compiler",
+            ::core::mem::offset_of!(
+                PJRT_PhaseCompile_Extension, phase_compile_get_compiler
+            ),
+        ),
+        (
+            "phase_compile_destroy_compiler",
+            ::core::mem::offset_of!(
+                PJRT_PhaseCompile_Extension, phase_compile_destroy_compiler
+            ),
+        ),
+        (
+            "phase_compile_run_phases",
+            ::core::mem::offset_of!(
+                PJRT_PhaseCompile_Extension, phase_compile_run_phases
+            ),
+        ),
+        (
+            "phase_compile_get_phase_names",
+            ::core::mem::offset_of!(
+                PJRT_PhaseCompile_Extension, phase_compile_get_phase_names
+            ),
+        ),
+        (
+            "phase_compile_c_buffers_destroy",
+            ::core::mem::offset_of!(
+                PJRT_PhaseCompile_Extension, phase_compile_c_buffers_destroy
+            ),
+        ),
+    ];
     /// `PJRT_PhaseCompile_Extension::phase_compile_get_compiler`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20628,6 +21433,50 @@ unsafe impl crate::StructSize for PJRT_RawBuffer_Destroy_Args {
     const STRUCT_SIZE: usize = PJRT_RawBuffer_Destroy_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_RawBuffer_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "PJRT_RawBuffer_CreateRawAliasOfBuffer",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_CreateRawAliasOfBuffer
+            ),
+        ),
+        (
+            "PJRT_RawBuffer_Destroy",
+            ::core::mem::offset_of!(PJRT_RawBuffer_Extension, PJRT_RawBuffer_Destroy),
+        ),
+        (
+            "PJRT_RawBuffer_GetOnDeviceSizeInBytes",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_GetOnDeviceSizeInBytes
+            ),
+        ),
+        (
+            "PJRT_RawBuffer_GetMemorySpace",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_GetMemorySpace
+            ),
+        ),
+        (
+            "PJRT_RawBuffer_CopyRawHostToDevice",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_CopyRawHostToDevice
+            ),
+        ),
+        (
+            "PJRT_RawBuffer_CopyRawDeviceToHost",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_CopyRawDeviceToHost
+            ),
+        ),
+        (
+            "PJRT_RawBuffer_GetHostPointer",
+            ::core::mem::offset_of!(
+                PJRT_RawBuffer_Extension, PJRT_RawBuffer_GetHostPointer
+            ),
+        ),
+    ];
     /// `PJRT_RawBuffer_Extension::PJRT_RawBuffer_CreateRawAliasOfBuffer`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20787,6 +21636,23 @@ unsafe impl crate::StructSize for PJRT_ShapeSpec {
     const STRUCT_SIZE: usize = PJRT_ShapeSpec_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Shardings_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "PJRT_Shardings_PJRT_Executable_ParameterShardings",
+            ::core::mem::offset_of!(
+                PJRT_Shardings_Extension,
+                PJRT_Shardings_PJRT_Executable_ParameterShardings
+            ),
+        ),
+        (
+            "PJRT_Shardings_PJRT_Executable_OutputShardings",
+            ::core::mem::offset_of!(
+                PJRT_Shardings_Extension, PJRT_Shardings_PJRT_Executable_OutputShardings
+            ),
+        ),
+    ];
     /// `PJRT_Shardings_Extension::PJRT_Shardings_PJRT_Executable_ParameterShardings`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20841,6 +21707,12 @@ for PJRT_Shardings_PJRT_Executable_ParameterShardings_Args {
     const STRUCT_SIZE: usize = PJRT_Shardings_PJRT_Executable_ParameterShardings_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Stream_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("get_stream", ::core::mem::offset_of!(PJRT_Stream_Extension, get_stream)),
+        ("wait_stream", ::core::mem::offset_of!(PJRT_Stream_Extension, wait_stream)),
+    ];
     /// `PJRT_Stream_Extension::get_stream`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -20929,6 +21801,149 @@ unsafe impl crate::StructSize for PJRT_TpuTopology_CoreCount_Args {
     const STRUCT_SIZE: usize = PJRT_TpuTopology_CoreCount_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_TpuTopology_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("subslice", ::core::mem::offset_of!(PJRT_TpuTopology_Extension, subslice)),
+        (
+            "is_subslice_topology",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, is_subslice_topology),
+        ),
+        (
+            "subslice_device_id_from_full_device_id",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, subslice_device_id_from_full_device_id
+            ),
+        ),
+        (
+            "replace_host_bounds",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, replace_host_bounds),
+        ),
+        (
+            "is_enhanced_barrier_enabled",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, is_enhanced_barrier_enabled
+            ),
+        ),
+        (
+            "has_limited_ici_connectivity",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, has_limited_ici_connectivity
+            ),
+        ),
+        (
+            "is_reachable_over_limited_ici",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, is_reachable_over_limited_ici
+            ),
+        ),
+        (
+            "process_count",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, process_count),
+        ),
+        (
+            "chips_per_process",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, chips_per_process),
+        ),
+        (
+            "core_count_per_chip",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, core_count_per_chip),
+        ),
+        ("chip_count", ::core::mem::offset_of!(PJRT_TpuTopology_Extension, chip_count)),
+        ("core_count", ::core::mem::offset_of!(PJRT_TpuTopology_Extension, core_count)),
+        (
+            "logical_device_count_per_process",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, logical_device_count_per_process
+            ),
+        ),
+        (
+            "logical_device_count",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, logical_device_count),
+        ),
+        (
+            "logical_device_count_per_chip",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, logical_device_count_per_chip
+            ),
+        ),
+        (
+            "core_count_per_process",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, core_count_per_process),
+        ),
+        (
+            "process_ids",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, process_ids),
+        ),
+        (
+            "logical_device_ids_on_process",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, logical_device_ids_on_process
+            ),
+        ),
+        (
+            "proc_id_and_idx_on_proc_for_chip",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, proc_id_and_idx_on_proc_for_chip
+            ),
+        ),
+        (
+            "proc_id_and_idx_on_proc_for_logi_device",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, proc_id_and_idx_on_proc_for_logi_device
+            ),
+        ),
+        (
+            "process_coord_from_id",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, process_coord_from_id),
+        ),
+        (
+            "chip_id_from_coord",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, chip_id_from_coord),
+        ),
+        (
+            "logical_device_id_from_chip_coord_and_idx",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, logical_device_id_from_chip_coord_and_idx
+            ),
+        ),
+        (
+            "chip_coord_and_idx_for_logi_device",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, chip_coord_and_idx_for_logi_device
+            ),
+        ),
+        (
+            "chips_per_process_bounds",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, chips_per_process_bounds),
+        ),
+        (
+            "chip_bounds",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, chip_bounds),
+        ),
+        (
+            "process_bounds",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, process_bounds),
+        ),
+        (
+            "get_routing_strategy",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, get_routing_strategy),
+        ),
+        (
+            "get_slice_config",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, get_slice_config),
+        ),
+        (
+            "get_slice_configs",
+            ::core::mem::offset_of!(PJRT_TpuTopology_Extension, get_slice_configs),
+        ),
+        (
+            "get_default_platform_config",
+            ::core::mem::offset_of!(
+                PJRT_TpuTopology_Extension, get_default_platform_config
+            ),
+        ),
+    ];
     /// `PJRT_TpuTopology_Extension::subslice`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -21440,6 +22455,30 @@ for PJRT_Xla_Transform_Destroy_Hlo_Pass_Pipeline_Trace_Args {
     const STRUCT_SIZE: usize = PJRT_Xla_Transform_Destroy_Hlo_Pass_Pipeline_Trace_Args_STRUCT_SIZE;
 }
 impl crate::Versioned<PJRT_Xla_Transform_Extension> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "register_xla_transform",
+            ::core::mem::offset_of!(PJRT_Xla_Transform_Extension, register_xla_transform),
+        ),
+        (
+            "clear_xla_transform",
+            ::core::mem::offset_of!(PJRT_Xla_Transform_Extension, clear_xla_transform),
+        ),
+        (
+            "get_hlo_pass_pipeline_trace",
+            ::core::mem::offset_of!(
+                PJRT_Xla_Transform_Extension, get_hlo_pass_pipeline_trace
+            ),
+        ),
+        (
+            "destroy_hlo_pass_pipeline_trace",
+            ::core::mem::offset_of!(
+                PJRT_Xla_Transform_Extension, destroy_hlo_pass_pipeline_trace
+            ),
+        ),
+    ];
     /// `PJRT_Xla_Transform_Extension::register_xla_transform`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -21507,6 +22546,24 @@ unsafe impl crate::StructSize for PLUGIN_Profiler_Api {
     const STRUCT_SIZE: usize = PLUGIN_Profiler_Api_STRUCT_SIZE;
 }
 impl crate::Versioned<PLUGIN_Profiler_Api> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        ("error_destroy", ::core::mem::offset_of!(PLUGIN_Profiler_Api, error_destroy)),
+        ("error_message", ::core::mem::offset_of!(PLUGIN_Profiler_Api, error_message)),
+        ("error_get_code", ::core::mem::offset_of!(PLUGIN_Profiler_Api, error_get_code)),
+        ("create", ::core::mem::offset_of!(PLUGIN_Profiler_Api, create)),
+        ("destroy", ::core::mem::offset_of!(PLUGIN_Profiler_Api, destroy)),
+        ("start", ::core::mem::offset_of!(PLUGIN_Profiler_Api, start)),
+        ("stop", ::core::mem::offset_of!(PLUGIN_Profiler_Api, stop)),
+        ("collect_data", ::core::mem::offset_of!(PLUGIN_Profiler_Api, collect_data)),
+        ("consume", ::core::mem::offset_of!(PLUGIN_Profiler_Api, consume)),
+        (
+            "consume_result_destroy",
+            ::core::mem::offset_of!(PLUGIN_Profiler_Api, consume_result_destroy),
+        ),
+        ("serialize", ::core::mem::offset_of!(PLUGIN_Profiler_Api, serialize)),
+    ];
     /// `PLUGIN_Profiler_Api::error_destroy`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]
@@ -21662,3 +22719,24 @@ unsafe impl crate::StructSize for PLUGIN_Profiler_Start_Args {
 unsafe impl crate::StructSize for PLUGIN_Profiler_Stop_Args {
     const STRUCT_SIZE: usize = PLUGIN_Profiler_Stop_Args_STRUCT_SIZE;
 }
+/// The extension types these bindings have a struct for (see [`crate::Extension`]).
+pub const BOUND_EXTENSION_TYPES: &[PJRT_Extension_Type] = &[
+    PJRT_Extension_Type::PJRT_Extension_Type_AbiVersion,
+    PJRT_Extension_Type::PJRT_Extension_Type_Callback,
+    PJRT_Extension_Type::PJRT_Extension_Type_CrossHostTransfers,
+    PJRT_Extension_Type::PJRT_Extension_Type_Custom_Partitioner,
+    PJRT_Extension_Type::PJRT_Extension_Type_ExecutableMetadata,
+    PJRT_Extension_Type::PJRT_Extension_Type_FFI,
+    PJRT_Extension_Type::PJRT_Extension_Type_Gpu_Custom_Call,
+    PJRT_Extension_Type::PJRT_Extension_Type_HostMemoryAllocator,
+    PJRT_Extension_Type::PJRT_Extension_Type_Layouts,
+    PJRT_Extension_Type::PJRT_Extension_Type_MemoryDescriptions,
+    PJRT_Extension_Type::PJRT_Extension_Type_MultiSlice,
+    PJRT_Extension_Type::PJRT_Extension_Type_PhaseCompile,
+    PJRT_Extension_Type::PJRT_Extension_Type_Profiler,
+    PJRT_Extension_Type::PJRT_Extension_Type_RawBuffer,
+    PJRT_Extension_Type::PJRT_Extension_Type_Shardings,
+    PJRT_Extension_Type::PJRT_Extension_Type_Stream,
+    PJRT_Extension_Type::PJRT_Extension_Type_TpuTopology,
+    PJRT_Extension_Type::PJRT_Extension_Type_XlaTransform,
+];

@@ -2261,6 +2261,74 @@ unsafe impl crate::StructSize for XLA_FFI_Api {
     const STRUCT_SIZE: usize = XLA_FFI_Api_STRUCT_SIZE;
 }
 impl crate::Versioned<XLA_FFI_Api> {
+    /// Every function pointer field of the struct in these bindings, with its offset:
+    /// those ending past [`Self::struct_size`] are absent from the plugin's struct.
+    pub const FUNCTIONS: &'static [(&'static str, usize)] = &[
+        (
+            "XLA_FFI_Error_Create",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Error_Create),
+        ),
+        (
+            "XLA_FFI_Error_GetDetails",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Error_GetDetails),
+        ),
+        (
+            "XLA_FFI_Error_Destroy",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Error_Destroy),
+        ),
+        (
+            "XLA_FFI_Handler_Register",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Handler_Register),
+        ),
+        ("XLA_FFI_Stream_Get", ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Stream_Get)),
+        (
+            "XLA_FFI_Type_Register",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Type_Register),
+        ),
+        (
+            "XLA_FFI_InvokeContext_Get",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_InvokeContext_Get),
+        ),
+        ("XLA_FFI_State_Set", ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_State_Set)),
+        ("XLA_FFI_State_Get", ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_State_Get)),
+        (
+            "XLA_FFI_DeviceMemory_Allocate",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_DeviceMemory_Allocate),
+        ),
+        (
+            "XLA_FFI_DeviceMemory_Free",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_DeviceMemory_Free),
+        ),
+        (
+            "XLA_FFI_ThreadPool_Schedule",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_ThreadPool_Schedule),
+        ),
+        (
+            "XLA_FFI_ThreadPool_NumThreads",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_ThreadPool_NumThreads),
+        ),
+        (
+            "XLA_FFI_Future_Create",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Future_Create),
+        ),
+        (
+            "XLA_FFI_Future_SetAvailable",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Future_SetAvailable),
+        ),
+        (
+            "XLA_FFI_Future_SetError",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_Future_SetError),
+        ),
+        ("XLA_FFI_RunId_Get", ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_RunId_Get)),
+        (
+            "XLA_FFI_DeviceOrdinal_Get",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_DeviceOrdinal_Get),
+        ),
+        (
+            "XLA_FFI_InvokeContext_FindExtension",
+            ::core::mem::offset_of!(XLA_FFI_Api, XLA_FFI_InvokeContext_FindExtension),
+        ),
+    ];
     /// `XLA_FFI_Api::XLA_FFI_Error_Create`, or `None` when the plugin's struct ends before it.
     #[allow(non_snake_case)]
     #[inline]

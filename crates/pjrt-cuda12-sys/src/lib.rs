@@ -1,3 +1,15 @@
-//! The PJRT CUDA 12 plugin of the ryft-xla-sys release set: resolved at build time, found and loaded at run time.
+//! The PJRT CUDA 12 plugin of the ryft-xla-sys release set.
 //!
-//! Filled in by the issue that builds this crate; see the workspace README.
+//! Linux x86_64 and aarch64. The plugin loads its CUDA libraries at run time, relative to itself (the layout of a Python site-packages with the `nvidia-*` wheels) or from the system: see the README's CUDA section.
+//!
+//! The build resolves the plugin through `artifacts.toml` (override `PJRT_PLUGIN_CUDA_12_LIB`, the cache, a vendor
+//! directory, or its source); at run time [`load`] finds it in this order: an explicit path
+//! ([`load_from`]), `PJRT_PLUGIN_CUDA_12_LIB`, the build-time path, the executable's directory.
+//!
+//! ```no_run
+//! let plugin = pjrt_cuda12_sys::load()?;
+//! println!("PJRT C API {}", plugin.version());
+//! # Ok::<(), pjrt_sys::LoadError>(())
+//! ```
+
+pjrt_sys::plugin_crate!("pjrt-cuda12");

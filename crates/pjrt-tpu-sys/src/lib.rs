@@ -1,3 +1,15 @@
-//! The PJRT TPU plugin (libtpu) of the ryft-xla-sys release set: resolved at build time, found and loaded at run time.
+//! The PJRT TPU plugin (libtpu) of the ryft-xla-sys release set.
 //!
-//! Filled in by the issue that builds this crate; see the workspace README.
+//! Linux x86_64. Creating a client on a machine without a TPU blocks for minutes while libtpu queries the cloud metadata server.
+//!
+//! The build resolves the plugin through `artifacts.toml` (override `PJRT_PLUGIN_TPU_LIB`, the cache, a vendor
+//! directory, or its source); at run time [`load`] finds it in this order: an explicit path
+//! ([`load_from`]), `PJRT_PLUGIN_TPU_LIB`, the build-time path, the executable's directory.
+//!
+//! ```no_run
+//! let plugin = pjrt_tpu_sys::load()?;
+//! println!("PJRT C API {}", plugin.version());
+//! # Ok::<(), pjrt_sys::LoadError>(())
+//! ```
+
+pjrt_sys::plugin_crate!("pjrt-tpu");

@@ -13,12 +13,13 @@
 //! rust-analyzer work without artifacts or network): the reason is compiled into the crate and
 //! reported by its `load()`, which still honours the override variable at run time.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::env::{self, Env};
-use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::error::{Attempt, Error, Result};
+use crate::manifest::{ArtifactKind, Manifest};
 use crate::resolve::{Resolved, Resolver};
 
 /// One build script's session with the engine.
@@ -194,6 +195,96 @@ impl BuildScript {
         })
     }
 
+    /// Links the first of `artifacts` that can be had (the preferred form first, then fallbacks),
+    /// as its kind in the manifest says (`static-archive` or `shared-library`). An artifact that
+    /// no source can serve, or that does not exist for the target, gives way to the next; any
+    /// other error (an unusable override, a checksum mismatch) fails the build. Returns `None` in
+    /// a documentation-only build (`DOCS_RS`), which links nothing.
+    ///
+    /// The linked library is published to dependents' build scripts (`DEP_<LINKS>_<KEY>`, for a
+    /// crate with `links`): `artifact`, `library`, `lib_dir`, `static`, and `include` when it
+    /// came with headers; and to the crate's own code as `XLA_ARTIFACTS_LINKED_ARTIFACT`,
+    /// `XLA_ARTIFACTS_LINKED_LIBRARY` and `XLA_ARTIFACTS_LINKED_STATIC` (`option_env!`).
+    pub fn link_first(&mut self, artifacts: &[&str]) -> Result<Option<Linked>> {
+        if self.docs_rs {
+            return Ok(None);
+        }
+        let manifest = Manifest::embedded()?;
+        let (mut attempts, mut remedies) = (Vec::new(), Vec::new());
+        for &name in artifacts {
+            match self.resolve(name) {
+                Ok(resolved) => {
+                    let kind = manifest.artifact(name).map(|a| a.kind);
+                    let linked = match kind {
+                        Some(ArtifactKind::StaticArchive) => self.link_static_archive(&resolved)?,
+                        Some(ArtifactKind::SharedLibrary) => self.link_shared_library(&resolved)?,
+                        _ => {
+                            return Err(Error::NotALibrary {
+                                path: resolved.path,
+                                expected: "an artifact of kind static-archive or shared-library".into(),
+                                found: format!("{name}, of kind {kind:?}"),
+                            });
+                        }
+                    };
+                    linked.publish();
+                    return Ok(Some(linked));
+                }
+                Err(Error::Unresolved { attempts: tried, remedies: fixes, .. }) => {
+                    crate::log!("{name} cannot be had here; trying the next artifact");
+                    let tried = tried.into_iter().map(|a| Attempt { source: format!("{name}: {}", a.source), ..a });
+                    attempts.extend(tried);
+                    remedies.extend(fixes);
+                }
+                Err(Error::UnsupportedTarget { supported, .. }) => attempts.push(Attempt {
+                    source: name.to_owned(),
+                    outcome: format!("not available for {} (only for {supported})", self.target),
+                }),
+                Err(other) => return Err(other),
+            }
+        }
+        remedies.dedup();
+        Err(Error::Unresolved { artifact: artifacts.join(" or "), target: self.target.clone(), attempts, remedies })
+    }
+
+    /// Tells the crate which of its API groups the linked library provides: declares a cfg per
+    /// group (`cargo::rustc-check-cfg`), sets those whose every function the library defines,
+    /// publishes their names (`cargo::metadata=groups=a,b`), and fails when a group that is
+    /// required (always, or by an enabled feature) is not provided, naming the library, the
+    /// missing functions and the group's remedy. Without a library (documentation-only builds),
+    /// every group's cfg is set.
+    pub fn expose_symbol_groups(&self, linked: Option<&Linked>, groups: &[SymbolGroup<'_>]) -> Result<()> {
+        for group in groups {
+            println!("cargo::rustc-check-cfg=cfg({})", group.cfg);
+        }
+        let Some(linked) = linked else {
+            groups.iter().for_each(|g| println!("cargo::rustc-cfg={}", g.cfg));
+            return Ok(());
+        };
+        let symbols = linked.symbols()?;
+        let feature_on = |feature: &str| {
+            std::env::var_os(format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"))).is_some()
+        };
+        let provided = provided_groups(groups, &symbols, feature_on).map_err(|unprovided| Error::Unresolved {
+            artifact: format!("the {} API group ({})", unprovided.group.name, unprovided.required_by),
+            target: self.target.clone(),
+            attempts: vec![Attempt {
+                source: format!(
+                    "{} ({}, {})",
+                    linked.library.display(),
+                    linked.resolved.artifact,
+                    linked.resolved.origin
+                ),
+                outcome: unprovided.outcome(),
+            }],
+            remedies: vec![unprovided.group.help.to_owned()],
+        })?;
+        for group in groups.iter().filter(|g| provided.contains(&g.name)) {
+            println!("cargo::rustc-cfg={}", group.cfg);
+        }
+        println!("cargo::metadata=groups={}", provided.join(","));
+        Ok(())
+    }
+
     /// Prints the rerun directives: every variable read, every file resolved.
     pub fn finish(self) {
         for name in self.resolver.env().names_read() {
@@ -220,13 +311,121 @@ pub struct Linked {
 
 impl Linked {
     /// The functions and data the library defines, to tell which APIs it carries.
-    pub fn symbols(&self) -> Result<std::collections::BTreeSet<String>> {
+    pub fn symbols(&self) -> Result<BTreeSet<String>> {
         if self.static_archive {
             crate::library::archive_symbols(&self.library)
         } else {
             crate::library::exported_symbols(&self.library)
         }
     }
+}
+
+impl Linked {
+    /// Publishes the library to dependents and to the crate's code (see [`BuildScript::link_first`]).
+    fn publish(&self) {
+        let pairs = [
+            ("artifact", self.resolved.artifact.clone()),
+            ("library", self.library.display().to_string()),
+            ("lib_dir", parent_dir(&self.library).display().to_string()),
+            ("static", self.static_archive.to_string()),
+        ];
+        for (key, value) in &pairs {
+            println!("cargo::metadata={key}={value}");
+        }
+        if let Some(include) = &self.include {
+            println!("cargo::metadata=include={}", include.display());
+        }
+        for (key, value) in pairs.iter().filter(|(key, _)| *key != "lib_dir") {
+            println!("cargo::rustc-env=XLA_ARTIFACTS_LINKED_{}={value}", key.to_uppercase());
+        }
+    }
+}
+
+/// A group of C functions a crate declares (an API: `stablehlo`, `distributed`...), which the
+/// library it links may or may not define.
+#[derive(Debug, Clone, Copy)]
+pub struct SymbolGroup<'a> {
+    /// Its name, in messages and in the `groups` metadata.
+    pub name: &'a str,
+    /// The cfg set when the linked library provides the group (declared either way).
+    pub cfg: &'a str,
+    /// When a library without the group fails the build.
+    pub required: Requirement<'a>,
+    /// The functions the crate declares for it. A group without functions is never provided.
+    pub functions: &'a [&'a str],
+    /// What the user can do when the linked library lacks the group.
+    pub help: &'a str,
+}
+
+/// When a library lacking a [`SymbolGroup`] fails the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement<'a> {
+    /// Always: the crate is nothing without the group.
+    Always,
+    /// When this cargo feature of the crate is enabled.
+    Feature(&'a str),
+    /// Never: the group's cfg is left unset.
+    Optional,
+}
+
+impl SymbolGroup<'_> {
+    /// The group's functions that a library defining `symbols` lacks.
+    pub fn missing_from(&self, symbols: &BTreeSet<String>) -> Vec<&str> {
+        self.functions.iter().copied().filter(|f| !symbols.contains(*f)).collect()
+    }
+
+    /// Whether a library defining `symbols` provides the group: it has functions, all defined.
+    pub fn provided_by(&self, symbols: &BTreeSet<String>) -> bool {
+        !self.functions.is_empty() && self.missing_from(symbols).is_empty()
+    }
+}
+
+/// A required group the library does not provide.
+#[derive(Debug)]
+struct Unprovided<'g> {
+    group: &'g SymbolGroup<'g>,
+    required_by: String,
+    missing: Vec<&'g str>,
+}
+
+impl Unprovided<'_> {
+    fn outcome(&self) -> String {
+        const SHOWN: usize = 12;
+        if self.group.functions.is_empty() {
+            return "the crate declares no function of this group yet".into();
+        }
+        let mut names = self.missing.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+        if self.missing.len() > SHOWN {
+            let _ = write!(names, " and {} more", self.missing.len() - SHOWN);
+        }
+        format!("it lacks {} of the group's {} functions: {names}", self.missing.len(), self.group.functions.len())
+    }
+}
+
+/// The names of the groups a library defining `symbols` provides, or the first required group
+/// it does not.
+fn provided_groups<'g>(
+    groups: &'g [SymbolGroup<'g>],
+    symbols: &BTreeSet<String>,
+    feature_on: impl Fn(&str) -> bool,
+) -> std::result::Result<Vec<&'g str>, Unprovided<'g>> {
+    let mut provided = Vec::new();
+    for group in groups {
+        if group.provided_by(symbols) {
+            provided.push(group.name);
+            continue;
+        }
+        let required_by = match group.required {
+            Requirement::Always => Some("always required".to_owned()),
+            Requirement::Feature(feature) if feature_on(feature) => Some(format!("required by feature `{feature}`")),
+            _ => None,
+        };
+        if let Some(required_by) = required_by {
+            return Err(Unprovided { group, required_by, missing: group.missing_from(symbols) });
+        }
+        crate::log!("API group {}: not provided by the linked library", group.name);
+    }
+    Ok(provided)
 }
 
 /// `libfoo.so` → `foo` (also `.so.1`, `.dylib`, `.a`).
@@ -294,4 +493,64 @@ pub fn warn(message: &str) {
 /// The directory holding `path`, for link search paths.
 pub fn parent_dir(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defined(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    fn group<'a>(name: &'a str, required: Requirement<'a>, functions: &'a [&'a str]) -> SymbolGroup<'a> {
+        SymbolGroup { name, cfg: "test_cfg", required, functions, help: "link the full library" }
+    }
+
+    #[test]
+    fn a_group_is_provided_only_when_every_function_is_defined() {
+        let g = group("core", Requirement::Optional, &["a", "b"]);
+        assert!(g.provided_by(&defined(&["a", "b", "c"])));
+        assert!(!g.provided_by(&defined(&["a", "c"])));
+        assert_eq!(g.missing_from(&defined(&["a", "c"])), ["b"]);
+    }
+
+    #[test]
+    fn a_group_without_functions_is_never_provided() {
+        assert!(!group("empty", Requirement::Optional, &[]).provided_by(&defined(&["a"])));
+    }
+
+    #[test]
+    fn missing_optional_groups_are_left_out_without_failing() {
+        let groups = [group("core", Requirement::Always, &["a"]), group("extra", Requirement::Optional, &["z"])];
+        let provided = provided_groups(&groups, &defined(&["a"]), |_| true).unwrap();
+        assert_eq!(provided, ["core"]);
+    }
+
+    #[test]
+    fn a_feature_group_fails_only_when_its_feature_is_enabled() {
+        let groups =
+            [group("core", Requirement::Always, &["a"]), group("net", Requirement::Feature("net"), &["n1", "n2"])];
+        let symbols = defined(&["a", "n1"]);
+        assert_eq!(provided_groups(&groups, &symbols, |_| false).unwrap(), ["core"]);
+        let unprovided = provided_groups(&groups, &symbols, |f| f == "net").unwrap_err();
+        assert_eq!(unprovided.group.name, "net");
+        assert_eq!(unprovided.required_by, "required by feature `net`");
+        assert_eq!(unprovided.outcome(), "it lacks 1 of the group's 2 functions: n2");
+    }
+
+    #[test]
+    fn a_missing_required_group_lists_what_is_missing_briefly() {
+        let functions: Vec<String> = (0..20).map(|i| format!("f{i:02}")).collect();
+        let functions: Vec<&str> = functions.iter().map(String::as_str).collect();
+        let groups = [group("core", Requirement::Always, &functions)];
+        let unprovided = provided_groups(&groups, &defined(&["f00"]), |_| false).unwrap_err();
+        assert_eq!(unprovided.required_by, "always required");
+        let outcome = unprovided.outcome();
+        assert!(outcome.starts_with("it lacks 19 of the group's 20 functions: f01, f02,"), "{outcome}");
+        assert!(outcome.ends_with("f12 and 7 more"), "{outcome}");
+        let empty = [group("later", Requirement::Always, &[])];
+        let unprovided = provided_groups(&empty, &defined(&[]), |_| false).unwrap_err();
+        assert_eq!(unprovided.outcome(), "the crate declares no function of this group yet");
+    }
 }

@@ -101,13 +101,13 @@ pub enum Error {
         attempts: u32,
     },
 
-    /// The body ended before the announced length.
-    #[error("GET {url} was cut short: expected {expected} bytes, received {received}{}", retried_note(*attempts))]
+    /// The body ended before the pinned or announced length.
+    #[error("GET {url} was cut short: {}received {received} bytes{}", expected.map(|e| format!("expected {e} bytes, ")).unwrap_or_default(), retried_note(*attempts))]
     Truncated {
         /// The address.
         url: String,
-        /// The pinned size.
-        expected: u64,
+        /// The pinned size, where pinned.
+        expected: Option<u64>,
         /// Bytes received before the end.
         received: u64,
         /// How many attempts were made.

@@ -79,14 +79,14 @@ impl Artifact {
         self.targets.contains(target) || self.targets.contains("*")
     }
 
-    /// The file name the artifact has on disk: the member's last component, or the source's file.
+    /// The file name the artifact has on disk: a file member's last component, or the file a
+    /// source yields (not known for Bazel outputs).
     pub fn file_name(&self, target: &str) -> Option<String> {
-        let source = self.sources_for(target).next()?;
-        match &source.member {
-            Some(member) if !member.is_subtree() => Some(member.file_name().to_owned()),
-            Some(_) => None,
-            None => Some(source.location.file_name()),
-        }
+        self.sources_for(target).find_map(|source| match (&source.member, &source.location) {
+            (Some(member), _) if !member.is_subtree() => Some(member.file_name().to_owned()),
+            (Some(_), _) | (None, SourceLocation::Bazel { .. }) => None,
+            (None, location) => Some(location.file_name()),
+        })
     }
 }
 
@@ -438,7 +438,7 @@ impl<F: Fn(Option<Range<usize>>, String) -> ManifestError> Validator<'_, F> {
             (SourceLocation::PypiWheel { .. } | SourceLocation::Url { .. }, None, _) => {
                 return Err(here(format!("missing `sha256`: a {location} must be pinned by its checksum")));
             }
-            (SourceLocation::PypiWheel { .. } | SourceLocation::Url { .. }, _, None) => {
+            (SourceLocation::PypiWheel { .. }, _, None) => {
                 return Err(here(format!("missing `size` (in bytes) for the {location}")));
             }
             (SourceLocation::Bazel { .. }, Some(_), _) | (SourceLocation::Bazel { .. }, _, Some(_)) => {

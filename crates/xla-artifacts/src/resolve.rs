@@ -244,8 +244,7 @@ impl<'m> Resolver<'m> {
                     None => url.clone(),
                 };
                 let dest = staging.join(file);
-                let size = source.size.expect("validated: url sources have a size");
-                http::download(&url, &dest, sha, size, &http::HttpSettings::from_env(&self.env, &url))?;
+                http::download(&url, &dest, sha, source.size, &http::HttpSettings::from_env(&self.env, &url))?;
                 dest
             }
             _ => unreachable!("only pypi and url sources are pinned"),

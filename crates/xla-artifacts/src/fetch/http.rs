@@ -76,13 +76,13 @@ fn host_of(url: &str) -> &str {
     authority.split(':').next().unwrap_or(authority)
 }
 
-/// Fetches `url` into `dest`, checking that it is `expected_size` bytes with SHA-256 `expected`.
-/// On any failure `dest` is removed.
+/// Fetches `url` into `dest`, checking its SHA-256 and, where pinned, its size. On any failure
+/// `dest` is removed.
 pub(crate) fn download(
     url: &str,
     dest: &Path,
     expected: &Sha256Digest,
-    expected_size: u64,
+    expected_size: Option<u64>,
     settings: &HttpSettings,
 ) -> Result<()> {
     let result = download_inner(url, dest, expected, expected_size, settings);
@@ -96,7 +96,7 @@ fn download_inner(
     url: &str,
     dest: &Path,
     expected: &Sha256Digest,
-    expected_size: u64,
+    expected_size: Option<u64>,
     settings: &HttpSettings,
 ) -> Result<()> {
     if let Some(path) = url.strip_prefix("file://") {
@@ -130,7 +130,7 @@ fn try_once(
     url: &str,
     dest: &Path,
     expected: &Sha256Digest,
-    expected_size: u64,
+    expected_size: Option<u64>,
     settings: &HttpSettings,
     attempt: u32,
 ) -> Result<()> {
@@ -155,7 +155,7 @@ fn try_once(
     if status != 200 {
         return Err(Error::HttpStatus { url: url.into(), status, attempts: attempt });
     }
-    if let Some(announced) = response.body().content_length()
+    if let (Some(announced), Some(expected_size)) = (response.body().content_length(), expected_size)
         && announced != expected_size
     {
         return Err(Error::SizeMismatch { what: url.into(), expected: expected_size, found: announced });
@@ -164,18 +164,19 @@ fn try_once(
     stream_to(url, body, dest, expected, expected_size, attempt)
 }
 
-/// Copies at most `expected_size + 1` bytes of `source` into `dest`, hashing them, then checks.
+/// Copies at most `expected_size + 1` bytes of `source` (all of it, when the size is not pinned)
+/// into `dest`, hashing them, then checks.
 fn stream_to(
     url: &str,
     source: impl Read,
     dest: &Path,
     expected: &Sha256Digest,
-    expected_size: u64,
+    expected_size: Option<u64>,
     attempt: u32,
 ) -> Result<()> {
     let file = File::create(dest).map_err(|e| Error::io("creating", dest, e))?;
     let mut writer = HashingWriter::new(io::BufWriter::with_capacity(1 << 20, file));
-    let mut limited = source.take(expected_size + 1);
+    let mut limited = source.take(expected_size.map_or(u64::MAX, |size| size + 1));
     let mut buffer = vec![0u8; 1 << 18];
     loop {
         let n = match limited.read(&mut buffer) {
@@ -188,7 +189,7 @@ fn stream_to(
                     io::ErrorKind::UnexpectedEof => {
                         Error::Truncated { url: url.into(), expected: expected_size, received, attempts: attempt }
                     }
-                    _ => transfer(url, format!("{e} after {received} of {expected_size} bytes"), attempt),
+                    _ => transfer(url, format!("{e} after {received} bytes"), attempt),
                 });
             }
         };
@@ -200,11 +201,15 @@ fn stream_to(
         .map_err(|e| Error::io("writing", dest, e.into_error()))?
         .sync_all()
         .map_err(|e| Error::io("writing", dest, e))?;
-    if received < expected_size {
+    if let Some(size) = expected_size
+        && received < size
+    {
         return Err(Error::Truncated { url: url.into(), expected: expected_size, received, attempts: attempt });
     }
-    if received > expected_size {
-        return Err(Error::SizeMismatch { what: url.into(), expected: expected_size, found: received });
+    if let Some(size) = expected_size
+        && received > size
+    {
+        return Err(Error::SizeMismatch { what: url.into(), expected: size, found: received });
     }
     if actual != *expected {
         return Err(Error::ChecksumMismatch { what: url.into(), expected: *expected, actual });

@@ -1,20 +1,32 @@
 //! `cargo xtask <command>`: project automation for ryft-xla-sys. Run `cargo xtask help`.
 
 mod bindings;
+mod check;
+mod protos;
+mod test;
 mod workspace;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 const HELP: &str = "\
 cargo xtask <command>
 
 Commands:
+  test                                  the whole suite, as CI runs it (fmt, clippy, tests, features, check)
+  check [--no-package]                  prove the release set consistent: manifest, crates, generated code, packages
   bindings [--include DIR] [--check]   regenerate pjrt-sys's bindings from the PJRT headers
+  protos [--check] [--list [--from ARTIFACT]]   regenerate xla-protos from the schemas the plugins embed
   help                                  this text
 ";
 
+/// Generators whose output is committed, checked by `cargo xtask check` with `--check`.
+const GENERATED_CHECKS: &[(&str, &str)] = &[("protos", "xla-protos's generated messages")];
+
 fn main() -> ExitCode {
-    match run() {
+    let mut args = std::env::args_os().skip(1);
+    let command = args.next().map(|c| c.to_string_lossy().into_owned()).unwrap_or_else(|| "help".into());
+    match dispatch(&command, args.collect()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -23,12 +35,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> anyhow::Result<()> {
-    let mut args = std::env::args_os().skip(1);
-    let command = args.next().map(|c| c.to_string_lossy().into_owned()).unwrap_or_else(|| "help".into());
-    let rest: Vec<_> = args.collect();
-    match command.as_str() {
+/// Runs one command with its arguments.
+fn dispatch(command: &str, rest: Vec<OsString>) -> anyhow::Result<()> {
+    match command {
+        "test" => test::run(rest),
+        "check" => check::run(rest),
         "bindings" => bindings::run(rest),
+        "protos" => protos::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

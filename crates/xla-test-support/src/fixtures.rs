@@ -34,7 +34,18 @@ pub fn cpu_plugin() -> &'static pjrt_sys::Plugin {
     PLUGIN.get_or_init(|| pjrt_cpu_sys::load().unwrap_or_else(|e| panic!("the CPU plugin does not load: {e}")))
 }
 
-/// Says, loudly, that a test did not run and why. A skipped test is never a pass.
+/// The file `cargo xtask test` collects skips in, to list them after the run.
+pub const SKIP_LOG: &str = "XLA_TEST_SKIP_LOG";
+
+/// Says, loudly, that a test did not run (or not all of it) and why. A skipped test is never a
+/// pass: besides stderr (hidden for passing tests), the skip is appended to `$XLA_TEST_SKIP_LOG`,
+/// which `cargo xtask test` prints at the end of the run.
 pub fn skip(test: &str, reason: &str) {
     eprintln!("\n*** SKIPPED (not a pass): {test}: {reason} ***\n");
+    if let Some(log) = std::env::var_os(SKIP_LOG) {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            let _ = writeln!(file, "{test}: {reason}");
+        }
+    }
 }

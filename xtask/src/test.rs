@@ -1,0 +1,77 @@
+//! `cargo xtask test`: the whole test suite, as CI runs it: formatting, lints, every test against
+//! the real artifacts, every facade feature alone and together, and the generated code's freshness.
+//! Tests that could not run (no GPU, say) are listed at the end: a skip is never a pass.
+
+use std::ffi::OsString;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::workspace;
+
+/// Crates that build only for other platforms than Linux x86-64 / aarch64.
+const NOT_HERE: &[&str] = &["pjrt-metal-sys"];
+
+/// Every facade feature, each checked alone and all together.
+const FACADE_FEATURES: &[&str] = &["cpu", "cuda-12", "cuda-13", "rocm-7", "tpu", "neuron", "metal"];
+
+pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
+    if let Some(arg) = args.first() {
+        bail!("`cargo xtask test` takes no arguments, found {arg:?}");
+    }
+    let root = workspace::root();
+    let skip_log = root.join("target/skipped-tests.log");
+    std::fs::create_dir_all(root.join("target"))?;
+    let _ = std::fs::remove_file(&skip_log);
+    let exclude: Vec<String> = NOT_HERE.iter().flat_map(|c| ["--exclude".to_owned(), (*c).to_owned()]).collect();
+
+    cargo(&["fmt", "--all", "--check"])?;
+    let mut clippy = vec!["clippy", "--workspace", "--all-targets"];
+    clippy.extend(exclude.iter().map(String::as_str));
+    clippy.extend(["--", "-D", "warnings"]);
+    cargo(&clippy)?;
+    for feature in FACADE_FEATURES {
+        cargo(&["check", "-p", "ryft-xla-sys", "--no-default-features", "--features", feature])?;
+    }
+    cargo(&["check", "-p", "ryft-xla-sys", "--all-features"])?;
+    let mut test = vec!["test", "--workspace", "--no-fail-fast"];
+    test.extend(exclude.iter().map(String::as_str));
+    let mut command = cargo_command(&test);
+    command.env(SKIP_LOG_VAR, &skip_log);
+    run_command(command)?;
+    crate::check::run(Vec::new()).context("cargo xtask check")?;
+
+    let skipped = std::fs::read_to_string(&skip_log).unwrap_or_default();
+    if skipped.trim().is_empty() {
+        println!("\nAll tests ran; none was skipped.");
+    } else {
+        println!("\n*** NOT RUN (skips are not passes) ***");
+        for line in skipped.lines() {
+            println!("  - {line}");
+        }
+    }
+    Ok(())
+}
+
+/// The variable xla-test-support's `fixtures::skip` appends to.
+const SKIP_LOG_VAR: &str = "XLA_TEST_SKIP_LOG";
+
+fn cargo_command(args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(workspace::root()).args(args);
+    command
+}
+
+fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    run_command(cargo_command(args))
+}
+
+fn run_command(mut command: Command) -> anyhow::Result<()> {
+    let shown = format!("{command:?}");
+    println!("\n==> {}", shown.replace('"', ""));
+    let status = command.status().with_context(|| format!("starting {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}

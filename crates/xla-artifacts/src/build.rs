@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use crate::env::{self, Env};
 use crate::error::{Attempt, Error, Result};
+use crate::library::provided_groups;
+pub use crate::library::{Requirement, SymbolGroup};
 use crate::manifest::{ArtifactKind, Manifest};
 use crate::resolve::{Resolved, Resolver};
 
@@ -199,7 +201,9 @@ impl BuildScript {
     /// as its kind in the manifest says (`static-archive` or `shared-library`). An artifact that
     /// no source can serve, or that does not exist for the target, gives way to the next; any
     /// other error (an unusable override, a checksum mismatch) fails the build. Returns `None` in
-    /// a documentation-only build (`DOCS_RS`), which links nothing.
+    /// a documentation-only build (`DOCS_RS`), which links nothing, and when none can be had: then
+    /// the crate still builds, and linking a binary fails with the reason (see
+    /// [`Self::defer_link_error`]).
     ///
     /// The linked library is published to dependents' build scripts (`DEP_<LINKS>_<KEY>`, for a
     /// crate with `links`): `artifact`, `library`, `lib_dir`, `static`, and `include` when it
@@ -242,8 +246,35 @@ impl BuildScript {
                 Err(other) => return Err(other),
             }
         }
-        remedies.dedup();
-        Err(Error::Unresolved { artifact: artifacts.join(" or "), target: self.target.clone(), attempts, remedies })
+        let mut seen = std::collections::BTreeSet::new();
+        remedies.retain(|remedy| seen.insert(remedy.clone()));
+        let error =
+            Error::Unresolved { artifact: artifacts.join(" or "), target: self.target.clone(), attempts, remedies };
+        self.defer_link_error(&error)?;
+        Ok(None)
+    }
+
+    /// Lets the crate build (so `cargo check`, clippy, docs and rust-analyzer work without the
+    /// library or a network) while any binary that links it fails, with `error` in the linker's
+    /// own output: the crate links a stand-in `lib<links>_unresolved.so`, a GNU ld script whose
+    /// `ASSERT` prints the message. The message is also a cargo warning.
+    pub fn defer_link_error(&self, error: &Error) -> Result<()> {
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "this crate".into());
+        let links = std::env::var("CARGO_MANIFEST_LINKS").unwrap_or_else(|_| package.replace('-', "_"));
+        let text = error.to_string();
+        warn(&format!("{package}: no library to link; linking a binary will fail until this is fixed. {text}"));
+        let dir = self.out_dir.join("xla-artifacts-unresolved");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+        // A linker-script string: no double quotes, one line.
+        let flat: String = text.replace('"', "'").lines().map(str::trim).collect::<Vec<_>>().join(" | ");
+        let script = format!(
+            "/* Written by xla-artifacts: {package} built without its library. */\nASSERT(0, \"{package}: the native library was not resolved when this crate was built, so nothing can link against it. {flat}. Fix that, then rebuild.\")\n"
+        );
+        let stand_in = dir.join(format!("lib{links}_unresolved.so"));
+        std::fs::write(&stand_in, script).map_err(|e| Error::io("writing", &stand_in, e))?;
+        println!("cargo::rustc-link-search=native={}", dir.display());
+        println!("cargo::rustc-link-lib=dylib={links}_unresolved");
+        Ok(())
     }
 
     /// Tells the crate which of its API groups the linked library provides: declares a cfg per
@@ -251,13 +282,14 @@ impl BuildScript {
     /// publishes their names (`cargo::metadata=groups=a,b`), and fails when a group that is
     /// required (always, or by an enabled feature) is not provided, naming the library, the
     /// missing functions and the group's remedy. Without a library (documentation-only builds),
-    /// every group's cfg is set.
+    /// the cfg of every group with functions is set.
     pub fn expose_symbol_groups(&self, linked: Option<&Linked>, groups: &[SymbolGroup<'_>]) -> Result<()> {
         for group in groups {
             println!("cargo::rustc-check-cfg=cfg({})", group.cfg);
         }
         let Some(linked) = linked else {
-            groups.iter().for_each(|g| println!("cargo::rustc-cfg={}", g.cfg));
+            // Documentation shows every group that has bindings.
+            groups.iter().filter(|g| !g.functions.is_empty()).for_each(|g| println!("cargo::rustc-cfg={}", g.cfg));
             return Ok(());
         };
         let symbols = linked.symbols()?;
@@ -269,7 +301,7 @@ impl BuildScript {
             target: self.target.clone(),
             attempts: vec![Attempt {
                 source: format!(
-                    "{} ({}, {})",
+                    "the linked library {} (artifact {}, {})",
                     linked.library.display(),
                     linked.resolved.artifact,
                     linked.resolved.origin
@@ -341,93 +373,6 @@ impl Linked {
     }
 }
 
-/// A group of C functions a crate declares (an API: `stablehlo`, `distributed`...), which the
-/// library it links may or may not define.
-#[derive(Debug, Clone, Copy)]
-pub struct SymbolGroup<'a> {
-    /// Its name, in messages and in the `groups` metadata.
-    pub name: &'a str,
-    /// The cfg set when the linked library provides the group (declared either way).
-    pub cfg: &'a str,
-    /// When a library without the group fails the build.
-    pub required: Requirement<'a>,
-    /// The functions the crate declares for it. A group without functions is never provided.
-    pub functions: &'a [&'a str],
-    /// What the user can do when the linked library lacks the group.
-    pub help: &'a str,
-}
-
-/// When a library lacking a [`SymbolGroup`] fails the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Requirement<'a> {
-    /// Always: the crate is nothing without the group.
-    Always,
-    /// When this cargo feature of the crate is enabled.
-    Feature(&'a str),
-    /// Never: the group's cfg is left unset.
-    Optional,
-}
-
-impl SymbolGroup<'_> {
-    /// The group's functions that a library defining `symbols` lacks.
-    pub fn missing_from(&self, symbols: &BTreeSet<String>) -> Vec<&str> {
-        self.functions.iter().copied().filter(|f| !symbols.contains(*f)).collect()
-    }
-
-    /// Whether a library defining `symbols` provides the group: it has functions, all defined.
-    pub fn provided_by(&self, symbols: &BTreeSet<String>) -> bool {
-        !self.functions.is_empty() && self.missing_from(symbols).is_empty()
-    }
-}
-
-/// A required group the library does not provide.
-#[derive(Debug)]
-struct Unprovided<'g> {
-    group: &'g SymbolGroup<'g>,
-    required_by: String,
-    missing: Vec<&'g str>,
-}
-
-impl Unprovided<'_> {
-    fn outcome(&self) -> String {
-        const SHOWN: usize = 12;
-        if self.group.functions.is_empty() {
-            return "the crate declares no function of this group yet".into();
-        }
-        let mut names = self.missing.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
-        if self.missing.len() > SHOWN {
-            let _ = write!(names, " and {} more", self.missing.len() - SHOWN);
-        }
-        format!("it lacks {} of the group's {} functions: {names}", self.missing.len(), self.group.functions.len())
-    }
-}
-
-/// The names of the groups a library defining `symbols` provides, or the first required group
-/// it does not.
-fn provided_groups<'g>(
-    groups: &'g [SymbolGroup<'g>],
-    symbols: &BTreeSet<String>,
-    feature_on: impl Fn(&str) -> bool,
-) -> std::result::Result<Vec<&'g str>, Unprovided<'g>> {
-    let mut provided = Vec::new();
-    for group in groups {
-        if group.provided_by(symbols) {
-            provided.push(group.name);
-            continue;
-        }
-        let required_by = match group.required {
-            Requirement::Always => Some("always required".to_owned()),
-            Requirement::Feature(feature) if feature_on(feature) => Some(format!("required by feature `{feature}`")),
-            _ => None,
-        };
-        if let Some(required_by) = required_by {
-            return Err(Unprovided { group, required_by, missing: group.missing_from(symbols) });
-        }
-        crate::log!("API group {}: not provided by the linked library", group.name);
-    }
-    Ok(provided)
-}
-
 /// `libfoo.so` → `foo` (also `.so.1`, `.dylib`, `.a`).
 fn link_name(file: &str) -> Option<String> {
     let stem = file.strip_prefix("lib")?;
@@ -493,64 +438,4 @@ pub fn warn(message: &str) {
 /// The directory holding `path`, for link search paths.
 pub fn parent_dir(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn defined(names: &[&str]) -> BTreeSet<String> {
-        names.iter().map(|n| (*n).to_owned()).collect()
-    }
-
-    fn group<'a>(name: &'a str, required: Requirement<'a>, functions: &'a [&'a str]) -> SymbolGroup<'a> {
-        SymbolGroup { name, cfg: "test_cfg", required, functions, help: "link the full library" }
-    }
-
-    #[test]
-    fn a_group_is_provided_only_when_every_function_is_defined() {
-        let g = group("core", Requirement::Optional, &["a", "b"]);
-        assert!(g.provided_by(&defined(&["a", "b", "c"])));
-        assert!(!g.provided_by(&defined(&["a", "c"])));
-        assert_eq!(g.missing_from(&defined(&["a", "c"])), ["b"]);
-    }
-
-    #[test]
-    fn a_group_without_functions_is_never_provided() {
-        assert!(!group("empty", Requirement::Optional, &[]).provided_by(&defined(&["a"])));
-    }
-
-    #[test]
-    fn missing_optional_groups_are_left_out_without_failing() {
-        let groups = [group("core", Requirement::Always, &["a"]), group("extra", Requirement::Optional, &["z"])];
-        let provided = provided_groups(&groups, &defined(&["a"]), |_| true).unwrap();
-        assert_eq!(provided, ["core"]);
-    }
-
-    #[test]
-    fn a_feature_group_fails_only_when_its_feature_is_enabled() {
-        let groups =
-            [group("core", Requirement::Always, &["a"]), group("net", Requirement::Feature("net"), &["n1", "n2"])];
-        let symbols = defined(&["a", "n1"]);
-        assert_eq!(provided_groups(&groups, &symbols, |_| false).unwrap(), ["core"]);
-        let unprovided = provided_groups(&groups, &symbols, |f| f == "net").unwrap_err();
-        assert_eq!(unprovided.group.name, "net");
-        assert_eq!(unprovided.required_by, "required by feature `net`");
-        assert_eq!(unprovided.outcome(), "it lacks 1 of the group's 2 functions: n2");
-    }
-
-    #[test]
-    fn a_missing_required_group_lists_what_is_missing_briefly() {
-        let functions: Vec<String> = (0..20).map(|i| format!("f{i:02}")).collect();
-        let functions: Vec<&str> = functions.iter().map(String::as_str).collect();
-        let groups = [group("core", Requirement::Always, &functions)];
-        let unprovided = provided_groups(&groups, &defined(&["f00"]), |_| false).unwrap_err();
-        assert_eq!(unprovided.required_by, "always required");
-        let outcome = unprovided.outcome();
-        assert!(outcome.starts_with("it lacks 19 of the group's 20 functions: f01, f02,"), "{outcome}");
-        assert!(outcome.ends_with("f12 and 7 more"), "{outcome}");
-        let empty = [group("later", Requirement::Always, &[])];
-        let unprovided = provided_groups(&empty, &defined(&[]), |_| false).unwrap_err();
-        assert_eq!(unprovided.outcome(), "the crate declares no function of this group yet");
-    }
 }

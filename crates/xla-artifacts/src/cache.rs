@@ -256,6 +256,75 @@ impl Cache {
         Ok(out)
     }
 
+    /// Re-hashes every file of every entry and every kept download. Returns each one checked with
+    /// its problem, if any (a damaged entry is re-created by the next resolution that needs it).
+    pub fn verify_all(&self) -> Result<Vec<(PathBuf, Option<String>)>> {
+        let mut report = Vec::new();
+        for (dir, stamp) in self.list()? {
+            let problem = match stamp {
+                None => Some("no readable stamp: unfinished or damaged".to_owned()),
+                Some(stamp) => stamp.files.iter().find_map(|f| check_file(&dir, f, Verification::Full).err()),
+            };
+            report.push((dir, problem));
+        }
+        for download in self.downloads()? {
+            let expected = download.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned());
+            let problem = match Sha256Digest::of_file(&download) {
+                Err(e) => Some(e.to_string()),
+                Ok(actual) if Some(actual.to_hex()) != expected => {
+                    Some(format!("SHA-256 {actual}, expected {}", expected.unwrap_or_default()))
+                }
+                Ok(_) => None,
+            };
+            report.push((download, problem));
+        }
+        Ok(report)
+    }
+
+    /// Removes the entries and downloads of every archive for which `keep` is false, and work left
+    /// by interrupted builds. Returns the bytes freed. Archives being written by another process are
+    /// left alone (their lock is held).
+    pub fn clean(&self, keep: impl Fn(&Sha256Digest) -> bool) -> Result<u64> {
+        let mut freed = 0;
+        for section in ["entries", "downloads"] {
+            for dir in read_dir_sorted(&self.root.join(section))? {
+                let Some(sha) = dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse::<Sha256Digest>().ok())
+                else {
+                    continue;
+                };
+                if keep(&sha) {
+                    continue;
+                }
+                let Some(_lock) = self.try_lock(&sha)? else { continue };
+                freed += tree_size(&dir);
+                remove_tree(&dir)?;
+            }
+        }
+        for dir in read_dir_sorted(&self.root.join("staging"))? {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let Some(sha) = name.split('.').next().and_then(|h| h.parse::<Sha256Digest>().ok()) else { continue };
+            if let Some(_lock) = self.try_lock(&sha)? {
+                freed += tree_size(&dir);
+                remove_tree(&dir)?;
+            }
+        }
+        Ok(freed)
+    }
+
+    /// The lock for archive `sha` if no other process holds it.
+    fn try_lock(&self, sha: &Sha256Digest) -> Result<Option<CacheLock>> {
+        let dir = self.root.join("locks");
+        fs::create_dir_all(&dir).map_err(|e| self.not_writable(e))?;
+        let path = dir.join(format!("{}.lock", sha.to_hex()));
+        let file =
+            File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| self.not_writable(e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(CacheLock { _file: file, sha: *sha })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &path, e)),
+        }
+    }
+
     /// Every verified download in the cache.
     pub fn downloads(&self) -> Result<Vec<PathBuf>> {
         let mut out = Vec::new();
@@ -296,6 +365,17 @@ pub(crate) fn check_file(
 /// Modification time in nanoseconds since the epoch (0 when unknown).
 pub(crate) fn mtime_ns(meta: &fs::Metadata) -> i64 {
     meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// Bytes held by the files below `path`.
+pub fn tree_size(path: &Path) -> u64 {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            fs::read_dir(path).into_iter().flatten().flatten().map(|e| tree_size(&e.path())).sum()
+        }
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    }
 }
 
 fn default_dir() -> PathBuf {

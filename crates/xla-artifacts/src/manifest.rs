@@ -64,6 +64,12 @@ pub struct Artifact {
     pub sources: Vec<Source>,
     /// Targets the artifact exists for: the manifest's `targets`, or else every target a source serves.
     pub targets: BTreeSet<String>,
+    /// Shared libraries the artifact loads at run time from the system or beside itself (not its
+    /// link-time dependencies): what `doctor` and run-time layouts check.
+    pub needs: Vec<String>,
+    /// Artifacts laid out beside this one so that it finds `needs` with no search path set (the
+    /// CUDA runtime libraries of a CUDA plugin).
+    pub runtime: Vec<String>,
     /// Line of the `[artifact.<name>]` table.
     pub line: usize,
 }
@@ -333,6 +339,15 @@ impl<F: Fn(Option<Range<usize>>, String) -> ManifestError> Validator<'_, F> {
             artifacts.push(artifact);
         }
         artifacts.sort_by_key(|a| a.line);
+        for artifact in &artifacts {
+            if let Some(missing) = artifact.runtime.iter().find(|r| !artifacts.iter().any(|a| &a.name == *r)) {
+                let message = format!(
+                    "artifact {} lists runtime artifact {missing}, which is not in the manifest",
+                    artifact.name
+                );
+                return Err((self.at)(None, message).with_line(artifact.line));
+            }
+        }
         Ok(Manifest { release, artifacts })
     }
 
@@ -379,6 +394,8 @@ impl<F: Fn(Option<Range<usize>>, String) -> ManifestError> Validator<'_, F> {
             help: raw.help,
             sources,
             targets,
+            needs: raw.needs,
+            runtime: raw.runtime,
             line: self.line_of(&span),
         })
     }
@@ -518,6 +535,10 @@ struct RawArtifact {
     role: Option<Role>,
     help: Option<String>,
     targets: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    needs: Vec<String>,
+    #[serde(default)]
+    runtime: Vec<String>,
     #[serde(default)]
     source: Vec<Spanned<RawSource>>,
 }

@@ -139,19 +139,6 @@ impl<'m> Resolver<'m> {
         Ok(resolved)
     }
 
-    /// Fetches and verifies `source` of `artifact` into the cache, whatever else could serve
-    /// (used by `cargo xtask fetch` to fill caches and vendor directories).
-    pub fn fetch_source(&self, artifact: &Artifact, source: &Source) -> Result<(Resolved, PathBuf)> {
-        let sha = source.sha256.ok_or_else(|| Error::Unresolved {
-            artifact: artifact.name.clone(),
-            target: source.targets.join(", "),
-            attempts: vec![],
-            remedies: vec![format!("{} is not pinned by a checksum and cannot be fetched", source.location)],
-        })?;
-        let resolved = self.pinned(artifact, source, &sha, &mut Vec::new())?;
-        Ok((resolved, self.cache.download_path(&sha, &source.location.file_name())))
-    }
-
     fn resolve_sources(&self, artifact: &Artifact, target: &str) -> Result<Resolved> {
         let sources: Vec<&Source> = artifact.sources_for(target).collect();
         let mut attempts = Vec::new();
@@ -230,28 +217,15 @@ impl<'m> Resolver<'m> {
             };
             attempts.push(Attempt { source: format!("vendor directory {}", vendor.display()), outcome });
         }
-        if self.offline {
-            return Err(Error::Offline { what: source.location.to_string() });
-        }
         let staging = self.cache.staging_dir(&lock)?;
-        let fetched = match &source.location {
-            SourceLocation::PypiWheel { package, version, file } => {
-                pip::download(package, version, file, &staging, &self.env, self.progress)?
+        let (fetched, verified, described) = match self.download(&lock, source, sha, &staging) {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                let _ = crate::cache::remove_tree(&staging);
+                return Err(e);
             }
-            SourceLocation::Url { url, file } => {
-                let url = match self.env.get_str(env::URL_MIRROR) {
-                    Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
-                    None => url.clone(),
-                };
-                let dest = staging.join(file);
-                http::download(&url, &dest, sha, source.size, &http::HttpSettings::from_env(&self.env, &url))?;
-                dest
-            }
-            _ => unreachable!("only pypi and url sources are pinned"),
         };
-        let verified_already = matches!(source.location, SourceLocation::Url { .. });
-        let result =
-            self.verify_and_extract(&lock, &fetched, (!verified_already).then_some(sha), source.size, &file, member);
+        let result = self.verify_and_extract(&lock, &fetched, (!verified).then_some(sha), source.size, &file, member);
         let entry = match result {
             Ok(entry) => entry,
             Err(e) => {
@@ -261,7 +235,76 @@ impl<'m> Resolver<'m> {
         };
         self.cache.commit_download(&lock, &fetched, sha, &file)?;
         let _ = crate::cache::remove_tree(&staging);
-        Ok(self.resolved_entry(artifact, source, &entry, Origin::Download { source: source.location.to_string() }))
+        Ok(self.resolved_entry(artifact, source, &entry, Origin::Download { source: described }))
+    }
+
+    /// Fetches a pinned source into `staging`: the file, whether it was already verified (URL
+    /// downloads hash while streaming), and the source as fetched (a mirror says so).
+    fn download(
+        &self,
+        _lock: &CacheLock,
+        source: &Source,
+        sha: &Sha256Digest,
+        staging: &Path,
+    ) -> Result<(PathBuf, bool, String)> {
+        if self.offline {
+            return Err(Error::Offline { what: source.location.to_string() });
+        }
+        let described = source.location.to_string();
+        match &source.location {
+            SourceLocation::PypiWheel { package, version, file } => {
+                Ok((pip::download(package, version, file, staging, &self.env, self.progress)?, false, described))
+            }
+            SourceLocation::Url { url, file } => {
+                let (url, described) = match self.env.get_str(env::URL_MIRROR) {
+                    Some(base) => {
+                        let mirrored = format!("{}/{file}", base.trim_end_matches('/'));
+                        (mirrored.clone(), format!("{described} via mirror {mirrored}"))
+                    }
+                    None => (url.clone(), described),
+                };
+                let dest = staging.join(file);
+                http::download(&url, &dest, sha, source.size, &http::HttpSettings::from_env(&self.env, &url))?;
+                Ok((dest, true, described))
+            }
+            _ => unreachable!("only pypi and url sources are pinned"),
+        }
+    }
+
+    /// The verified archive of a pinned source, kept in the cache (fetched if needed), without
+    /// extracting anything: what `cargo xtask fetch` copies into a vendor directory, for any target.
+    pub fn fetch_archive(&self, source: &Source) -> Result<PathBuf> {
+        let sha = source.sha256.ok_or_else(|| Error::Unresolved {
+            artifact: source.location.to_string(),
+            target: source.targets.join(", "),
+            attempts: vec![],
+            remedies: vec![format!("{} is not pinned by a checksum and cannot be fetched", source.location)],
+        })?;
+        let file = source.location.file_name();
+        let lock = self.cache.lock(&sha)?;
+        let kept = self.cache.download_path(&sha, &file);
+        if kept.is_file() {
+            match Sha256Digest::of_file(&kept) {
+                Ok(actual) if actual == sha => return Ok(kept),
+                _ => {
+                    crate::log!("the kept download {} is damaged; fetching it again", kept.display());
+                    let _ = std::fs::remove_file(&kept);
+                }
+            }
+        }
+        let staging = self.cache.staging_dir(&lock)?;
+        let outcome = (|| {
+            let (fetched, verified, _) = self.download(&lock, source, &sha, &staging)?;
+            if !verified {
+                let actual = Sha256Digest::of_file(&fetched).map_err(|e| Error::io("reading", &fetched, e))?;
+                if actual != sha {
+                    return Err(Error::ChecksumMismatch { what: fetched.display().to_string(), expected: sha, actual });
+                }
+            }
+            self.cache.commit_download(&lock, &fetched, &sha, &file)
+        })();
+        let _ = crate::cache::remove_tree(&staging);
+        outcome
     }
 
     /// Checks the archive's size and (when `sha` is given) checksum while extracting `member` into

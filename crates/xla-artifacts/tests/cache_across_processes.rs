@@ -175,3 +175,33 @@ fn set_mode(path: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+#[test]
+fn verify_all_finds_damage_and_clean_keeps_what_is_asked() {
+    let server = FakeHttpServer::start();
+    let (first, second) = (tar_gz(MEMBER, &noise(10_000)), tar_gz(MEMBER, &noise(20_000)));
+    server.set("/first.tar.gz", Behavior::Serve(first.clone()));
+    server.set("/second.tar.gz", Behavior::Serve(second.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let cache = xla_artifacts::Cache::new(dir.path());
+    for (path, bytes) in [("/first.tar.gz", &first), ("/second.tar.gz", &second)] {
+        let manifest = manifest(&url_artifact(&server.url(path), bytes, Some(MEMBER)));
+        Resolver::new(&manifest, env(dir.path(), &[])).resolve("demo", TARGET).unwrap();
+    }
+    let report = cache.verify_all().unwrap();
+    assert_eq!(report.len(), 4, "two entries and two downloads: {report:?}");
+    assert!(report.iter().all(|(_, problem)| problem.is_none()), "{report:?}");
+
+    let damaged = cache.list().unwrap()[0].0.join(MEMBER);
+    corrupt(&damaged);
+    let report = cache.verify_all().unwrap();
+    let problems: Vec<_> = report.iter().filter(|(_, p)| p.is_some()).collect();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+
+    let keep = Sha256Digest::of(&first);
+    let freed = cache.clean(|sha| *sha == keep).unwrap();
+    assert!(freed > 20_000, "freed {freed} bytes");
+    let left: Vec<_> = cache.downloads().unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].to_string_lossy().contains(&keep.to_hex()));
+}

@@ -101,6 +101,10 @@ fn download_inner(
 ) -> Result<()> {
     if let Some(path) = url.strip_prefix("file://") {
         let source = File::open(path).map_err(|e| Error::io("opening mirrored file", path, e))?;
+        let found = source.metadata().map_err(|e| Error::io("reading", path, e))?.len();
+        if let Some(expected) = expected_size.filter(|size| *size != found) {
+            return Err(Error::SizeMismatch { what: url.into(), expected, found });
+        }
         return stream_to(url, source, dest, expected, expected_size, 1);
     }
     let mut attempt = 1;

@@ -1,0 +1,126 @@
+//! Resolution benchmarks, as ratios against baselines measured in the same run:
+//!
+//! - cold resolution of the CPU plugin (pip + verification + extraction into an empty cache)
+//!   against a bare `pip download` of the same wheel with the same pip flags (target ≤ 1.25×);
+//! - warm resolution (target ≤ 50 ms);
+//! - peak RSS of a process resolving the 188 MB CUDA 12 wheel into an empty cache (target ≤ 64 MiB;
+//!   pip's own process is not counted: it is pip's).
+//!
+//! `cargo bench -p xla-artifacts --bench resolution`. Needs the network (the real package index).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use xla_artifacts::{Env, Manifest, Resolver, SourceLocation};
+
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+const ROUNDS: usize = 3;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // The RSS measurement runs this binary again as a child: `resolution --rss-child ARTIFACT CACHE`.
+    if let Some(i) = args.iter().position(|a| a == "--rss-child") {
+        return rss_child(&args[i + 1], Path::new(&args[i + 2]));
+    }
+    xla_artifacts::progress::set_quiet(true);
+    let manifest = Manifest::embedded().unwrap();
+    cold_against_pip(manifest);
+    warm(manifest);
+    peak_rss("pjrt-cuda12");
+}
+
+fn resolver<'m>(manifest: &'m Manifest, cache: &Path) -> Resolver<'m> {
+    let mut vars: Vec<(String, std::ffi::OsString)> =
+        std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect();
+    vars.push(("RYFT_XLA_SYS_CACHE_DIR".into(), cache.into()));
+    Resolver::new(manifest, Env::fixed(vars))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn cold_against_pip(manifest: &Manifest) {
+    let source = &manifest.artifact("pjrt-cpu").unwrap().sources[0];
+    let SourceLocation::PypiWheel { package, version, .. } = &source.location else { panic!("a pypi source") };
+    let (mut pip, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        // The baseline: the same pip command the engine runs, alone.
+        let dir = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        let status = Command::new("python3")
+            .args(["-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--ignore-requires-python"])
+            .args(["--disable-pip-version-check", "--no-input", "--no-cache-dir", "--dest"])
+            .arg(dir.path())
+            .args(["--python-version", "3", "--implementation", "py", "--abi", "none"])
+            .args(["--platform", "manylinux_2_27_x86_64"])
+            .arg(format!("{package}=={version}"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        pip.push(start.elapsed().as_secs_f64());
+
+        let cache = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        resolver(manifest, cache.path()).resolve("pjrt-cpu", TARGET).unwrap();
+        ours.push(start.elapsed().as_secs_f64());
+    }
+    let (pip, ours) = (median(pip), median(ours));
+    println!("cold resolution of the CPU plugin (62.7 MB wheel, 201.6 MB plugin), median of {ROUNDS}:");
+    println!("  bare pip download : {pip:>7.3} s");
+    println!("  engine, cold      : {ours:>7.3} s (pip + SHA-256 + extraction + cache commit)");
+    println!("  ratio engine/pip = {:.3} (target ≤ 1.25)", ours / pip);
+}
+
+fn warm(manifest: &Manifest) {
+    let cache = tempfile::tempdir().unwrap();
+    resolver(manifest, cache.path()).resolve("pjrt-cpu", TARGET).unwrap();
+    let times: Vec<f64> = (0..20)
+        .map(|_| {
+            let start = Instant::now();
+            resolver(manifest, cache.path()).resolve("pjrt-cpu", TARGET).unwrap();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let full: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            let mut vars: Vec<(String, std::ffi::OsString)> =
+                std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect();
+            vars.push(("RYFT_XLA_SYS_CACHE_DIR".into(), cache.path().into()));
+            vars.push(("RYFT_XLA_SYS_VERIFY".into(), "full".into()));
+            Resolver::new(manifest, Env::fixed(vars)).resolve("pjrt-cpu", TARGET).unwrap();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    println!("warm resolution of the CPU plugin, median of 20:");
+    println!("  {:.3} ms (target ≤ 50 ms; ratio to target {:.4})", median(times.clone()), median(times) / 50.0);
+    println!("  {:.1} ms with RYFT_XLA_SYS_VERIFY=full (re-hashes the 201.6 MB plugin)", median(full));
+}
+
+fn peak_rss(artifact: &str) {
+    let cache = tempfile::tempdir().unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--rss-child", artifact])
+        .arg(cache.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let kib: f64 = text.lines().find_map(|l| l.strip_prefix("VmHWM_kB=")).unwrap().parse().unwrap();
+    let size: f64 = text.lines().find_map(|l| l.strip_prefix("member_bytes=")).unwrap().parse().unwrap();
+    println!("peak RSS resolving {artifact} into an empty cache (188.2 MB wheel, {:.1} MB plugin):", size / 1e6);
+    println!("  {:.1} MiB (target ≤ 64 MiB; ratio to target {:.3})", kib / 1024.0, kib / 1024.0 / 64.0);
+}
+
+fn rss_child(artifact: &str, cache: &Path) {
+    xla_artifacts::progress::set_quiet(true);
+    let manifest = Manifest::embedded().unwrap();
+    let resolved = resolver(manifest, cache).resolve(artifact, TARGET).unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").trim();
+    println!("VmHWM_kB={hwm}");
+    println!("member_bytes={}", std::fs::metadata(resolved.path).unwrap().len());
+}

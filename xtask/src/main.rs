@@ -1,7 +1,11 @@
 //! `cargo xtask <command>`: project automation for ryft-xla-sys. Run `cargo xtask help`.
 
 mod bindings;
+mod cache;
 mod check;
+mod doctor;
+mod fetch;
+mod mlir_bindings;
 mod protos;
 mod test;
 mod workspace;
@@ -15,13 +19,19 @@ cargo xtask <command>
 Commands:
   test                                  the whole suite, as CI runs it (fmt, clippy, tests, features, check)
   check [--no-package]                  prove the release set consistent: manifest, crates, generated code, packages
+  fetch --dest DIR [--target T]... [--features F,G | --all-features]
+                                        fill a vendor directory with every artifact those builds need
+  cache [list | verify | clean [--unused|--all]]   what the artifact cache holds; re-hash; prune
+  doctor [--features F,G | --all-features]    where each artifact comes from, whether it loads, its devices
   bindings [--include DIR] [--check]   regenerate pjrt-sys's bindings from the PJRT headers
   protos [--check] [--list [--from ARTIFACT]]   regenerate xla-protos from the schemas the plugins embed
+  mlir-bindings [--include DIR] [--library PATH] [--check]   regenerate xla-core-sys's MLIR bindings and symbol lists
   help                                  this text
 ";
 
 /// Generators whose output is committed, checked by `cargo xtask check` with `--check`.
-const GENERATED_CHECKS: &[(&str, &str)] = &[("protos", "xla-protos's generated messages")];
+const GENERATED_CHECKS: &[(&str, &str)] =
+    &[("protos", "xla-protos's generated messages"), ("mlir-bindings", "xla-core-sys's MLIR bindings")];
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
@@ -40,7 +50,11 @@ fn dispatch(command: &str, rest: Vec<OsString>) -> anyhow::Result<()> {
     match command {
         "test" => test::run(rest),
         "check" => check::run(rest),
+        "fetch" => fetch::run(rest),
+        "cache" => cache::run(rest),
+        "doctor" => doctor::run(rest),
         "bindings" => bindings::run(rest),
+        "mlir-bindings" => mlir_bindings::run(rest),
         "protos" => protos::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

@@ -13,7 +13,9 @@ use crate::workspace;
 const NOT_HERE: &[&str] = &["pjrt-metal-sys"];
 
 /// Every facade feature, each checked alone and all together.
-const FACADE_FEATURES: &[&str] = &["cpu", "cuda-12", "cuda-13", "rocm-7", "tpu", "neuron", "metal"];
+/// (`distributed` is checked by the offline step below: the library linked here lacks it, so only a
+/// build that links nothing, or defers its link error, can compile it.)
+const FACADE_FEATURES: &[&str] = &["cpu", "cuda-12", "cuda-13", "rocm-7", "tpu", "neuron", "metal", "core", "protos"];
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     if let Some(arg) = args.first() {
@@ -33,7 +35,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     for feature in FACADE_FEATURES {
         cargo(&["check", "-p", "ryft-xla-sys", "--no-default-features", "--features", feature])?;
     }
-    cargo(&["check", "-p", "ryft-xla-sys", "--all-features"])?;
+    let together = FACADE_FEATURES.join(",");
+    cargo(&["check", "-p", "ryft-xla-sys", "--no-default-features", "--features", &together])?;
+    offline_checks(&root)?;
     let mut test = vec!["test", "--workspace", "--no-fail-fast"];
     test.extend(exclude.iter().map(String::as_str));
     let mut command = cargo_command(&test);
@@ -73,5 +77,31 @@ fn run_command(mut command: Command) -> anyhow::Result<()> {
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
+    Ok(())
+}
+
+/// Issue-level promises about builds, each in its own target directory:
+/// - with an empty cache and no network, `cargo check` of the facade with every feature succeeds
+///   (plugins and libraries are needed only where a binary is linked or a plugin loaded);
+/// - asking for the distributed runtime with a library that lacks it fails the build, saying so.
+fn offline_checks(root: &std::path::Path) -> anyhow::Result<()> {
+    let scratch = root.join("target/xtask-offline");
+    let cache = scratch.join("empty-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let target_dir = scratch.join("target");
+    let mut offline = cargo_command(&["check", "-p", "ryft-xla-sys", "--all-features", "--target-dir"]);
+    offline.arg(&target_dir).env("RYFT_XLA_SYS_CACHE_DIR", &cache).env("RYFT_XLA_SYS_OFFLINE", "1");
+    run_command(offline).context("`cargo check --all-features` offline with an empty cache")?;
+
+    let mut distributed = cargo_command(&["check", "-p", "xla-core-sys", "--features", "distributed", "--target-dir"]);
+    distributed.arg(scratch.join("distributed"));
+    println!("\n==> {distributed:?} (must fail: the MLIR C API library has no distributed runtime)");
+    let output = distributed.output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() || !stderr.contains("distributed API group") || !stderr.contains("RYFT_XLA_SYS_ARCHIVE")
+    {
+        bail!("the `distributed` feature must fail clearly without the XLA core archive; it printed:\n{stderr}");
+    }
+    println!("failed as it should, naming the missing group and RYFT_XLA_SYS_ARCHIVE");
     Ok(())
 }

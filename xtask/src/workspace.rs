@@ -66,3 +66,53 @@ pub fn write_or_check(path: &Path, content: &str, check: bool) -> anyhow::Result
     }
     Ok(())
 }
+
+/// The facade's features, each with the crates it enables (`dep:<crate>`) and the features it
+/// implies.
+pub fn facade_features() -> anyhow::Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let path = root().join("crates/ryft-xla-sys/Cargo.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let parsed: toml::Table = toml::from_str(&text)?;
+    let features = parsed.get("features").and_then(|f| f.as_table()).context("the facade has no [features]")?;
+    Ok(features
+        .iter()
+        .map(|(name, list)| {
+            let items = list.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
+            (name.clone(), items.unwrap_or_default())
+        })
+        .collect())
+}
+
+/// The manifest artifacts a build with these facade features needs: those whose `crate` one of
+/// the features enables (`default` stands for the facade's default features).
+pub fn artifacts_for_features(features: &[String]) -> anyhow::Result<Vec<String>> {
+    let table = facade_features()?;
+    let mut crates = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = features.to_vec();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(feature) = pending.pop() {
+        if !seen.insert(feature.clone()) {
+            continue;
+        }
+        let items = table.get(&feature).with_context(|| {
+            format!(
+                "the facade has no feature {feature:?}; it has {}",
+                table.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        for item in items {
+            match item.strip_prefix("dep:") {
+                Some(krate) => drop(crates.insert(krate.split('/').next().unwrap_or(krate).to_owned())),
+                None if !item.contains('/') => pending.push(item.clone()),
+                None => drop(crates.insert(item.split('/').next().unwrap_or(item).to_owned())),
+            }
+        }
+    }
+    let manifest = manifest()?;
+    Ok(manifest
+        .artifacts
+        .iter()
+        .filter(|a| a.crate_name.as_ref().is_some_and(|c| crates.contains(c)))
+        .map(|a| a.name.clone())
+        .collect())
+}

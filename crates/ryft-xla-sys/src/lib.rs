@@ -11,6 +11,9 @@
 //! | `tpu` | `tpu` | `pjrt-tpu-sys` (Linux) |
 //! | `neuron` | `neuron` | `pjrt-neuron-sys` (Linux) |
 //! | `metal` | `metal` | `pjrt-metal-sys` (macOS arm64) |
+//! | `core` | `xla_core` | `xla-core-sys`: MLIR, StableHLO, CHLO, Shardy C APIs |
+//! | `distributed` | `xla_core::distributed` | `xla-core-sys` with XLA's distributed runtime (needs the XLA core archive) |
+//! | `protos` | `protos` | `xla-protos`: XLA's protobuf messages |
 //!
 //! A plugin feature on a platform its plugin does not exist for adds nothing, so one feature list
 //! serves every platform. Every plugin module has `load()`, `load_from(path)`, `plugin_path()` and
@@ -38,3 +41,9 @@ pub use pjrt_neuron_sys as neuron;
 
 #[cfg(all(feature = "metal", target_os = "macos", target_arch = "aarch64"))]
 pub use pjrt_metal_sys as metal;
+
+#[cfg(feature = "core")]
+pub use xla_core_sys as xla_core;
+
+#[cfg(feature = "protos")]
+pub use xla_protos as protos;

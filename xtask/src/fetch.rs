@@ -47,6 +47,10 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     for name in &artifacts {
         let artifact = manifest.artifact(name).expect("features name manifest artifacts");
         for target in &targets {
+            if !artifact.supports(target) {
+                println!("{name} ({target}): does not exist for this target");
+                continue;
+            }
             let pinned: Vec<_> = artifact.sources_for(target).filter(|s| s.sha256.is_some()).collect();
             if pinned.is_empty() {
                 println!("{name} ({target}): no pinned source to vendor (Bazel or override only)");

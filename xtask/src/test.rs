@@ -44,6 +44,10 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     command.env(SKIP_LOG_VAR, &skip_log);
     run_command(command)?;
     crate::check::run(Vec::new()).context("cargo xtask check")?;
+    // The README's main job, exactly as written there.
+    cargo(&["run", "--release", "--example", "quickstart"])?;
+    offline_end_to_end(&root)?;
+    bundle_moves(&root)?;
 
     let skipped = std::fs::read_to_string(&skip_log).unwrap_or_default();
     if skipped.trim().is_empty() {
@@ -103,5 +107,60 @@ fn offline_checks(root: &std::path::Path) -> anyhow::Result<()> {
         bail!("the `distributed` feature must fail clearly without the XLA core archive; it printed:\n{stderr}");
     }
     println!("failed as it should, naming the missing group and RYFT_XLA_SYS_ARCHIVE");
+    Ok(())
+}
+
+/// Fills a vendor directory, then builds and runs the quickstart with the network off, pip out
+/// of reach and an empty user cache: everything comes from the vendor directory, checked by hash.
+fn offline_end_to_end(root: &std::path::Path) -> anyhow::Result<()> {
+    let scratch = root.join("target/xtask-vendored");
+    let vendor = scratch.join("vendor");
+    let cache = scratch.join("empty-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    crate::fetch::run(vec!["--features".into(), "cpu,core".into(), "--dest".into(), vendor.clone().into()])
+        .context("cargo xtask fetch")?;
+    let mut run = cargo_command(&["run", "-p", "xla-core-sys", "--example", "quickstart"]);
+    run.env("CARGO_NET_OFFLINE", "true")
+        .env("RYFT_XLA_SYS_CACHE_DIR", &cache)
+        .env("RYFT_XLA_SYS_VENDOR_DIR", &vendor)
+        // No interpreter, so no pip: only the vendor directory can serve.
+        .env("RYFT_XLA_SYS_PYTHON", "/nonexistent/python3");
+    run_command(run).context("the quickstart from a vendor directory, offline")?;
+    let _ = std::fs::remove_dir_all(&cache);
+    Ok(())
+}
+
+/// Builds the quickstart in bundle mode, moves its output folder elsewhere, removes the cache it
+/// was resolved into, and runs it there without any library path set.
+fn bundle_moves(root: &std::path::Path) -> anyhow::Result<()> {
+    let scratch = root.join("target/xtask-bundle");
+    let cache = scratch.join("cache");
+    let moved = scratch.join("moved");
+    let target_dir = scratch.join("target");
+    for dir in [&cache, &moved] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let mut build = cargo_command(&["build", "-p", "xla-core-sys", "--example", "quickstart", "--target-dir"]);
+    build.arg(&target_dir).env("RYFT_XLA_SYS_BUNDLE", "1").env("RYFT_XLA_SYS_CACHE_DIR", &cache);
+    run_command(build)?;
+    copy_tree(&target_dir.join("debug/examples"), &moved)?;
+    std::fs::remove_dir_all(&cache)?;
+    let mut run = Command::new(moved.join("quickstart"));
+    run.env_remove("LD_LIBRARY_PATH").env_remove("DYLD_LIBRARY_PATH").env("RYFT_XLA_SYS_CACHE_DIR", &cache);
+    run_command(run).context("the bundled quickstart, moved, with its cache removed")?;
+    Ok(())
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub struct PluginLocation {
     pub build_time_path: Option<&'static str>,
     /// Why the build did not resolve it, if it did not.
     pub build_time_error: Option<&'static str>,
+    /// The PJRT C API version the release set's plugin reports (`"0.115"`), when pinned.
+    pub expected_api: Option<&'static str>,
 }
 
 impl PluginLocation {
@@ -61,9 +63,35 @@ impl PluginLocation {
         })
     }
 
-    /// Locates and loads the plugin (once per process; later calls return the same plugin).
+    /// Locates and loads the plugin (once per process; later calls return the same plugin). A
+    /// plugin of another API version than the release set pins loads (older minors are read only as
+    /// far as they reach), with a warning on stderr naming both versions and the path.
     pub fn load(&self, explicit: Option<&Path>) -> Result<&'static Plugin, LoadError> {
-        Plugin::load(self.locate(explicit)?)
+        let plugin = Plugin::load(self.locate(explicit)?)?;
+        if let Some(warning) = self.version_skew(plugin) {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("warning: {warning}"));
+        }
+        Ok(plugin)
+    }
+
+    /// Says how `plugin`'s PJRT C API version differs from the one the release set pins, if it
+    /// does: the path loaded and both versions.
+    pub fn version_skew(&self, plugin: &Plugin) -> Option<String> {
+        let expected = self.expected_api?;
+        let found = plugin.version().to_string();
+        (found != expected).then(|| {
+            let consequence = if plugin.version() < crate::ApiVersion::BINDINGS {
+                "functions it lacks read as absent"
+            } else {
+                "its newer functions are not bound"
+            };
+            format!(
+                "{} implements PJRT C API {found}, but the {} plugin of this release set is {expected}; {consequence}",
+                plugin.path().display(),
+                self.artifact
+            )
+        })
     }
 }
 
@@ -85,6 +113,7 @@ macro_rules! plugin_crate {
             bundle_path: build_time::BUNDLE_PATH,
             build_time_path: build_time::PATH,
             build_time_error: build_time::ERROR,
+            expected_api: build_time::PJRT_API,
         };
 
         /// The variable naming the plugin at run time (it wins over the build-time path).

@@ -21,6 +21,7 @@ fn the_first_available_place_wins_in_order() {
         bundle_path: "pjrt-sys-test-bundle/plugin-location-test.so",
         build_time_path,
         build_time_error: Some("the build had no network"),
+        expected_api: Some("0.115"),
     };
     let built_str: &'static str = Box::leak(built.display().to_string().into_boxed_str());
 

@@ -76,7 +76,7 @@ impl BuildScript {
     /// `$OUT_DIR/xla-artifact-<name>.rs` with these constants:
     ///
     /// `ARTIFACT`, `ENV_VAR`, `FILE_NAME`, `BUNDLE_PATH` (`&str`); `PATH`, `SHA256`, `VERSION`,
-    /// `ERROR` (`Option<&str>`); `ORIGIN` (`&str`). `ERROR` holds why `PATH` is `None`;
+    /// `ERROR`, `PJRT_API` (the API version the manifest pins) (`Option<&str>`); `ORIGIN` (`&str`). `ERROR` holds why `PATH` is `None`;
     /// `BUNDLE_PATH` is where a bundle keeps the file, relative to the executable (the member's
     /// path in its archive, so that relative run-time search paths keep working).
     ///
@@ -112,9 +112,36 @@ impl BuildScript {
             .sources_for(&self.target)
             .find_map(|s| s.member.as_ref().filter(|m| !m.is_subtree()).map(|m| m.as_str().to_owned()))
             .unwrap_or_else(|| file_name.clone());
-        let code = constants(artifact, &entry.env, &file_name, &bundle_path, &outcome);
+        if let Ok(resolved) = &outcome {
+            self.bundle(&resolved.path, &bundle_path)?;
+        }
+        let pjrt_api = entry.pjrt_api.map(|v| v.to_string());
+        let code = constants(artifact, &entry.env, &file_name, &bundle_path, pjrt_api.as_deref(), &outcome);
         let path = self.out_dir.join(format!("xla-artifact-{artifact}.rs"));
         std::fs::write(&path, code).map_err(|e| Error::io("writing", &path, e))
+    }
+
+    /// With `RYFT_XLA_SYS_BUNDLE` set, copies `file` beside the executables this build produces
+    /// (`target/<profile>/` and its `examples/`), at `relative` (the layout its run-time lookup
+    /// expects), so that the output folder copied to another machine still runs. Returns whether
+    /// it did.
+    pub fn bundle(&self, file: &Path, relative: &str) -> Result<bool> {
+        if !self.resolver.env().flag(env::BUNDLE) || !file.is_file() {
+            return Ok(false);
+        }
+        // OUT_DIR is <target dir>/[<triple>/]<profile>/build/<package>-<hash>/out.
+        let Some(profile) = self.out_dir.ancestors().nth(3) else { return Ok(false) };
+        for dir in [profile.to_owned(), profile.join("examples")] {
+            let dest = dir.join(relative);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))?;
+            }
+            let _ = std::fs::remove_file(&dest);
+            // A copy, not a link: the bundle must survive the cache being cleaned or left behind.
+            std::fs::copy(file, &dest).map_err(|e| Error::io("bundling", &dest, e))?;
+            crate::log!("bundled {} as {}", file.display(), dest.display());
+        }
+        Ok(true)
     }
 
     /// Resolves `artifact` for the target, remembering the result for the rerun directives. Errors
@@ -145,6 +172,11 @@ impl BuildScript {
         println!("cargo::rustc-link-lib=dylib={name}");
         if !self.target.contains("windows") {
             println!("cargo::rustc-link-arg=-Wl,-rpath,{}", parent_dir(&library).display());
+            if self.bundle(&library, &file)? {
+                // A bundled library sits beside the executable: found there once moved elsewhere.
+                let origin = if self.target.contains("apple") { "@executable_path" } else { "$ORIGIN" };
+                println!("cargo::rustc-link-arg=-Wl,-rpath,{origin}");
+            }
         }
         Ok(Linked { resolved: resolved.clone(), library, include: None, static_archive: false })
     }
@@ -397,6 +429,7 @@ fn constants(
     env_var: &str,
     file_name: &str,
     bundle_path: &str,
+    pjrt_api: Option<&str>,
     outcome: &std::result::Result<Resolved, String>,
 ) -> String {
     let some = |v: Option<String>| v.map_or("None".to_owned(), |v| format!("Some({v:?})"));
@@ -417,6 +450,7 @@ fn constants(
         ("ENV_VAR", "&str", format!("{env_var:?}")),
         ("FILE_NAME", "&str", format!("{file_name:?}")),
         ("BUNDLE_PATH", "&str", format!("{bundle_path:?}")),
+        ("PJRT_API", "Option<&str>", pjrt_api.map_or("None".to_owned(), |v| format!("Some({v:?})"))),
         ("PATH", "Option<&str>", path),
         ("ORIGIN", "&str", format!("{origin:?}")),
         ("SHA256", "Option<&str>", sha256),

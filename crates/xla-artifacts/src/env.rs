@@ -34,6 +34,9 @@ pub const BAZEL: &str = "RYFT_XLA_SYS_BAZEL";
 pub const BAZEL_WORKSPACE: &str = "RYFT_XLA_SYS_BAZEL_WORKSPACE";
 /// `full`: re-hash cached files on every resolution instead of checking size and modification time.
 pub const VERIFY: &str = "RYFT_XLA_SYS_VERIFY";
+/// `1`/`true`: copy resolved plugins and shared libraries beside the executables the build
+/// produces, so that the output folder runs on another machine (see `build::BuildScript::bundle`).
+pub const BUNDLE: &str = "RYFT_XLA_SYS_BUNDLE";
 /// Set by docs.rs: no network, no linking.
 pub const DOCS_RS: &str = "DOCS_RS";
 

@@ -19,12 +19,17 @@
 //! - results come through an [`MlirStringCallback`], possibly in several pieces: portable
 //!   artifacts are binary (not NUL-terminated, may hold NUL bytes);
 //! - [`stablehloEvalModule`] writes its error code only on failure.
+//!
+//! One helper: [`portable_artifact_target`], the version to serialize for so that a given plugin
+//! reads the artifact.
 
 mod attributes;
+mod target;
 
 use std::ffi::{c_int, c_uint, c_void};
 
 pub use attributes::*;
+pub use target::portable_artifact_target;
 
 use crate::mlir::{
     MlirAttribute, MlirContext, MlirDialectHandle, MlirLogicalResult, MlirModule, MlirStringCallback, MlirStringRef,

@@ -7,7 +7,6 @@ mod support;
 
 use pjrt_sys::PJRT_Buffer_Type;
 use support::*;
-use xla_core_sys::*;
 use xla_test_support::fixtures::cpu_plugin;
 use xla_test_support::pjrt::{Client, SINGLE_DEVICE_COMPILE_OPTIONS};
 

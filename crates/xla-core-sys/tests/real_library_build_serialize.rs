@@ -5,7 +5,6 @@
 mod support;
 
 use support::*;
-use xla_core_sys::*;
 
 /// The MLIR bytecode magic number, which starts every portable artifact.
 const BYTECODE_MAGIC: &[u8] = b"ML\xefR";

@@ -8,7 +8,6 @@ use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
 use support::*;
-use xla_core_sys::*;
 
 /// One diagnostic as the handler saw it.
 #[derive(Debug, Clone)]

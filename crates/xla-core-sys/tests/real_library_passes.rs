@@ -8,7 +8,6 @@ mod support;
 use std::path::PathBuf;
 
 use support::*;
-use xla_core_sys::*;
 
 /// Parses `pipeline` into a new pass manager of `ctx`, or returns the library's error text.
 fn pass_manager(ctx: MlirContext, pipeline: &str) -> Result<MlirPassManager, String> {

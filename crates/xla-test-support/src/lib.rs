@@ -5,7 +5,10 @@
 //! - [`pjrt`]: a small PJRT driver over pjrt-sys (clients, compilation, buffers, execution), so
 //!   that each test is about what it tests. Not a safe API for users.
 //! - [`programs`]: the StableHLO programs tests run.
+//! - `mlir` (feature `mlir`): building and reading MLIR through xla-core-sys's C APIs.
 
 pub mod fixtures;
+#[cfg(feature = "mlir")]
+pub mod mlir;
 pub mod pjrt;
 pub mod programs;

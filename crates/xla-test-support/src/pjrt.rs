@@ -111,6 +111,24 @@ pub unsafe fn named_values(values: *const PJRT_NamedValue, len: usize) -> Vec<(S
         .collect()
 }
 
+/// The plugin's attributes (`PJRT_Plugin_Attributes`).
+pub fn plugin_attributes(plugin: &'static Plugin) -> Result<Vec<(String, Value)>> {
+    let mut args = PJRT_Plugin_Attributes_Args::new();
+    call!(plugin, PJRT_Plugin_Attributes, &mut args)?;
+    // SAFETY: the plugin returned `num_attributes` values it owns.
+    Ok(unsafe { named_values(args.attributes, args.num_attributes) })
+}
+
+/// The StableHLO version the plugin reads up to (its `stablehlo_current_version` attribute), when
+/// it says.
+pub fn stablehlo_current_version(plugin: &'static Plugin) -> Option<[i64; 3]> {
+    let attributes = plugin_attributes(plugin).ok()?;
+    attributes.into_iter().find_map(|(name, value)| match value {
+        Value::Int64List(v) if name == "stablehlo_current_version" => v.try_into().ok(),
+        _ => None,
+    })
+}
+
 /// A PJRT client, destroyed on drop.
 pub struct Client {
     plugin: &'static Plugin,

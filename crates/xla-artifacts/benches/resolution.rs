@@ -15,7 +15,7 @@ use std::time::Instant;
 use xla_artifacts::{Env, Manifest, Resolver, SourceLocation};
 
 const TARGET: &str = "x86_64-unknown-linux-gnu";
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

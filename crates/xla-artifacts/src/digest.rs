@@ -81,12 +81,19 @@ impl FromStr for Sha256Digest {
 pub(crate) struct HashingWriter<W> {
     inner: W,
     hasher: Sha256,
+    hashing: bool,
     written: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
     pub(crate) fn new(inner: W) -> Self {
-        Self { inner, hasher: Sha256::new(), written: 0 }
+        Self { inner, hasher: Sha256::new(), hashing: true, written: 0 }
+    }
+
+    /// With `false`, only counts (the digest returned is then meaningless).
+    pub(crate) fn hashing(mut self, hashing: bool) -> Self {
+        self.hashing = hashing;
+        self
     }
 
     /// The digest and length of what was written, and the inner writer.
@@ -98,13 +105,42 @@ impl<W: Write> HashingWriter<W> {
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if self.hashing {
+            self.hasher.update(&buf[..n]);
+        }
         self.written += n as u64;
         Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A reader that hashes and counts every byte read through it.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    read: u64,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self { inner, hasher: Sha256::new(), read: 0 }
+    }
+
+    /// The digest and length of what was read (drain the reader first for the whole content).
+    pub(crate) fn finish(self) -> (Sha256Digest, u64) {
+        (Sha256Digest(self.hasher.finalize().into()), self.read)
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
     }
 }
 

@@ -128,6 +128,92 @@ fn extract_zip(archive: &Path, member: Option<&Member>, writer: &mut TreeWriter)
     Ok(())
 }
 
+/// Extracts `member` (or everything) from a zip read front to back, by its local headers rather
+/// than its central directory: for a wheel still being downloaded. Those headers lack the entries'
+/// modes, so files come out read-only, not executable, and a link would come out as a file:
+/// [`apply_zip_modes`] settles both once the whole archive is there. `name` names the archive in
+/// errors.
+pub fn extract_zip_stream(
+    name: &Path,
+    reader: &mut impl Read,
+    member: Option<&Member>,
+    dest: &Path,
+) -> Result<Vec<StampedFile>> {
+    let mut writer = TreeWriter::new(name, dest);
+    // Hashing the files here would slow the extraction that races the download; a wheel's RECORD,
+    // read at its end, gives their digests (the wheel itself is pinned by its checksum, and the
+    // zip CRC-32 of each member is checked as it is inflated).
+    writer.hash = false;
+    let mut record = None;
+    while let Some(mut entry) = zip::read::read_zipfile_from_stream(reader).map_err(|e| corrupt(name, e))? {
+        let entry_name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        if !wanted(&entry_name, member) {
+            if entry_name.ends_with(".dist-info/RECORD") && !entry_name[..entry_name.len() - 7].contains('/') {
+                let mut text = String::new();
+                (&mut entry).take(64 << 20).read_to_string(&mut text).map_err(|e| corrupt(name, e))?;
+                record = Some(text);
+            }
+            writer.note_unwanted(&entry_name, member);
+            continue;
+        }
+        if entry.is_dir() {
+            writer.dir(&entry_name)?;
+        } else {
+            let declared = entry.size();
+            writer.file(&entry_name, &mut entry, declared, false)?;
+        }
+    }
+    if writer.files.is_empty() {
+        let member = member.map_or_else(|| "(any file)".to_owned(), |m| m.as_str().to_owned());
+        return Err(Error::MemberMissing { archive: name.into(), similar: writer.similar, member });
+    }
+    let digests = record.as_deref().map(record_digests).unwrap_or_default();
+    for file in writer.files.iter_mut().filter(|f| f.link.is_none()) {
+        file.sha256 = match digests.get(&file.path) {
+            Some(hex) => hex.clone(),
+            None => crate::digest::Sha256Digest::of_file(&dest.join(&file.path))
+                .map_err(|e| Error::io("reading", dest.join(&file.path), e))?
+                .to_hex(),
+        };
+    }
+    Ok(writer.files)
+}
+
+/// The SHA-256 digests a wheel's RECORD lists (`path,sha256=<urlsafe base64>,size`), in hex.
+fn record_digests(record: &str) -> std::collections::BTreeMap<String, String> {
+    use base64::Engine as _;
+    record
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.rsplitn(3, ',');
+            let (_size, hash, path) = (fields.next()?, fields.next()?, fields.next()?);
+            let encoded = hash.strip_prefix("sha256=")?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).ok()?;
+            (bytes.len() == 32).then(|| (path.trim_matches('"').to_owned(), hex::encode(bytes)))
+        })
+        .collect()
+}
+
+/// Gives files extracted by [`extract_zip_stream`] the executable bit their central-directory
+/// entries record. Fails when one of them is a link there: extract such archives from the file.
+pub fn apply_zip_modes(archive: &Path, dest: &Path, files: &[StampedFile]) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(BufReader::new(open(archive)?)).map_err(|e| corrupt(archive, e))?;
+    for file in files {
+        let entry = zip.by_name(&file.path).map_err(|e| corrupt(archive, e))?;
+        if entry.is_symlink() {
+            return Err(Error::UnsafeArchiveEntry {
+                archive: archive.into(),
+                entry: file.path.clone(),
+                reason: "it is a link, which a streamed extraction cannot tell".into(),
+            });
+        }
+        if entry.unix_mode().is_some_and(|m| m & 0o111 != 0) {
+            set_read_only(&dest.join(&file.path), true)?;
+        }
+    }
+    Ok(())
+}
+
 fn extract_tar(archive: &Path, reader: impl Read, member: Option<&Member>, writer: &mut TreeWriter) -> Result<()> {
     let mut tar = tar::Archive::new(reader);
     for entry in tar.entries().map_err(|e| corrupt(archive, e))? {
@@ -168,6 +254,8 @@ fn extract_tar(archive: &Path, reader: impl Read, member: Option<&Member>, write
 struct TreeWriter<'a> {
     archive: &'a Path,
     dest: &'a Path,
+    /// Whether files are hashed as written (otherwise their digests are filled in later).
+    hash: bool,
     files: Vec<StampedFile>,
     written: BTreeSet<String>,
     links: BTreeSet<String>,
@@ -176,7 +264,15 @@ struct TreeWriter<'a> {
 
 impl<'a> TreeWriter<'a> {
     fn new(archive: &'a Path, dest: &'a Path) -> Self {
-        Self { archive, dest, files: Vec::new(), written: BTreeSet::new(), links: BTreeSet::new(), similar: Vec::new() }
+        Self {
+            archive,
+            dest,
+            hash: true,
+            files: Vec::new(),
+            written: BTreeSet::new(),
+            links: BTreeSet::new(),
+            similar: Vec::new(),
+        }
     }
 
     fn refuse(&self, entry: &str, reason: &str) -> Error {
@@ -232,7 +328,7 @@ impl<'a> TreeWriter<'a> {
         let path = self.path_for(name)?;
         self.parent_dirs(&path)?;
         let out = File::create_new(&path).map_err(|e| Error::io("creating", &path, e))?;
-        let mut hashing = HashingWriter::new(out);
+        let mut hashing = HashingWriter::new(out).hashing(self.hash);
         // One byte past the declared size tells a member that lies about its size.
         let copied = copy_large(&mut reader.take(declared.saturating_add(1)), &mut hashing);
         let failure = match copied {
@@ -254,12 +350,15 @@ impl<'a> TreeWriter<'a> {
             return Err(error);
         }
         let (sha, size, out) = hashing.finish();
-        out.sync_all().map_err(|e| Error::io("writing", &path, e))?;
+        // No fsync: what was written survives the process being killed (it is in the page cache);
+        // only a machine crash could lose it, which `cargo xtask cache verify` (or
+        // RYFT_XLA_SYS_VERIFY=full) finds. Syncing would slow every extraction for that case alone.
         drop(out);
         set_read_only(&path, executable)?;
         let meta = fs::metadata(&path).map_err(|e| Error::io("reading", &path, e))?;
         let relative = normalized(name).expect("checked by path_for");
-        self.record(StampedFile { path: relative, size, sha256: sha.to_hex(), mtime_ns: mtime_ns(&meta), link: None });
+        let sha256 = if self.hash { sha.to_hex() } else { String::new() };
+        self.record(StampedFile { path: relative, size, sha256, mtime_ns: mtime_ns(&meta), link: None });
         Ok(())
     }
 

@@ -4,9 +4,10 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cache::{Cache, CacheLock, Entry, Stamp, Verification};
-use crate::digest::Sha256Digest;
+use crate::digest::{HashingReader, Sha256Digest};
 use crate::env::{self, Env};
 use crate::error::{Attempt, Error, Result};
 use crate::extract::{self, ArchiveFormat};
@@ -218,6 +219,28 @@ impl<'m> Resolver<'m> {
             attempts.push(Attempt { source: format!("vendor directory {}", vendor.display()), outcome });
         }
         let staging = self.cache.staging_dir(&lock)?;
+        let overlapped = matches!(source.location, SourceLocation::PypiWheel { .. })
+            && ArchiveFormat::of(&file) == ArchiveFormat::Zip
+            && !self.offline;
+        if overlapped {
+            let outcome = self.pip_overlapped(&lock, source, sha, &staging);
+            if outcome.is_err() {
+                let _ = crate::cache::remove_tree(&staging);
+            }
+            let (saved, entry) = outcome?;
+            let entry = match entry {
+                Some(entry) => Ok(entry),
+                None => self.verify_and_extract(&lock, &saved, Some(sha), source.size, &file, member),
+            };
+            let outcome = entry.and_then(|entry| {
+                self.cache.commit_download(&lock, &saved, sha, &file)?;
+                Ok(entry)
+            });
+            let _ = crate::cache::remove_tree(&staging);
+            let entry = outcome?;
+            let described = source.location.to_string();
+            return Ok(self.resolved_entry(artifact, source, &entry, Origin::Download { source: described }));
+        }
         let (fetched, verified, described) = match self.download(&lock, source, sha, &staging) {
             Ok(fetched) => fetched,
             Err(e) => {
@@ -236,6 +259,88 @@ impl<'m> Resolver<'m> {
         self.cache.commit_download(&lock, &fetched, sha, &file)?;
         let _ = crate::cache::remove_tree(&staging);
         Ok(self.resolved_entry(artifact, source, &entry, Origin::Download { source: described }))
+    }
+
+    /// A wheel fetched by pip, with extraction overlapping the download: the member is extracted
+    /// from the file pip is writing and the bytes hashed as they go by, while pip runs; then the
+    /// wheel pip saved is hashed too. The early entry is committed only when both digests and the
+    /// size are the pinned ones; otherwise (or when pip's file could not be followed) `None` says
+    /// to extract from the saved wheel, as without overlap. Returns the saved wheel.
+    fn pip_overlapped(
+        &self,
+        lock: &CacheLock,
+        source: &Source,
+        sha: &Sha256Digest,
+        staging: &Path,
+    ) -> Result<(PathBuf, Option<Entry>)> {
+        let SourceLocation::PypiWheel { package, version, file } = &source.location else {
+            unreachable!("called for PyPI sources only")
+        };
+        let member = source.member.as_ref();
+        let run = pip::start(package, version, file, staging, &self.env, self.progress)?;
+        let growing = run.in_progress();
+        let entry_dir = self.cache.staging_dir(lock)?;
+        let done = AtomicBool::new(false);
+        let (saved, saved_sha, early) = std::thread::scope(|scope| {
+            let follower = scope.spawn(|| {
+                // Buffered above the hashing: the zip reader asks for small pieces.
+                let mut reader = std::io::BufReader::with_capacity(1 << 20, HashingReader::new(growing.open(&done)?));
+                let files = extract::extract_zip_stream(Path::new(file), &mut reader, member, &entry_dir);
+                // The rest of the wheel, for its digest.
+                std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
+                let (digest, length) = reader.into_inner().finish();
+                Some((files.ok()?, digest, length))
+            });
+            let saved = run.wait();
+            done.store(true, Ordering::Release);
+            let saved_sha = saved.as_ref().ok().map(|path| Sha256Digest::of_file(path));
+            (saved, saved_sha, follower.join().ok().flatten())
+        });
+        let checked = saved.and_then(|saved| {
+            let actual = saved_sha.expect("hashed when saved").map_err(|e| Error::io("reading", &saved, e))?;
+            let found = std::fs::metadata(&saved).map_err(|e| Error::io("reading", &saved, e))?.len();
+            if let Some(expected) = source.size.filter(|s| *s != found) {
+                return Err(Error::SizeMismatch { what: saved.display().to_string(), expected, found });
+            }
+            if actual != *sha {
+                return Err(Error::ChecksumMismatch { what: saved.display().to_string(), expected: *sha, actual });
+            }
+            Ok((saved, found))
+        });
+        let (saved, found) = match checked {
+            Ok(checked) => checked,
+            Err(e) => {
+                let _ = crate::cache::remove_tree(&entry_dir);
+                return Err(e);
+            }
+        };
+        let entry = match early {
+            Some((files, streamed, length)) if streamed == *sha && length == found => {
+                match extract::apply_zip_modes(&saved, &entry_dir, &files) {
+                    Ok(()) => {
+                        let stamp = Stamp {
+                            archive_sha256: sha.to_hex(),
+                            archive_file: file.clone(),
+                            member: member.map(|m| m.as_str().to_owned()),
+                            files,
+                        };
+                        Some(self.cache.commit_entry(lock, &entry_dir, stamp, member)?)
+                    }
+                    Err(e) => {
+                        crate::log!("extracting {file} while pip downloaded it was not enough ({e}); extracting again");
+                        None
+                    }
+                }
+            }
+            _ => {
+                crate::log!("could not follow pip's download of {file}; extracting from the saved wheel");
+                None
+            }
+        };
+        if entry.is_none() {
+            let _ = crate::cache::remove_tree(&entry_dir);
+        }
+        Ok((saved, entry))
     }
 
     /// Fetches a pinned source into `staging`: the file, whether it was already verified (URL

@@ -179,3 +179,22 @@ fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn real_pip_whose_download_cannot_be_followed_is_extracted_from_the_saved_wheel() {
+    // A wrapper around the real interpreter that moves pip's temporary files out of the engine's
+    // sight, so the overlapped extraction cannot follow the download and the saved wheel is used.
+    let cache = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let wrapper = cache.path().join("python-elsewhere");
+    std::fs::write(&wrapper, format!("#!/bin/sh\nexport TMPDIR={}\nexec python3 \"$@\"\n", elsewhere.path().display()))
+        .unwrap();
+    set_executable(&wrapper);
+    let manifest = six(SIX_SHA256, "1.16.0");
+    let resolved = Resolver::new(&manifest, env(cache.path(), &[("RYFT_XLA_SYS_PYTHON", wrapper.to_str().unwrap())]))
+        .resolve("demo", TARGET)
+        .unwrap();
+    assert!(matches!(resolved.origin, Origin::Download { .. }));
+    assert_eq!(resolved.sha256, Some(Sha256Digest::of_file(&resolved.path).unwrap()));
+    assert!(std::fs::read_to_string(&resolved.path).unwrap().contains("Utilities for writing code"));
+}

@@ -303,3 +303,67 @@ fn formats_are_judged_by_name() {
     assert_eq!(ArchiveFormat::of("a.tar.zst"), ArchiveFormat::TarZst);
     assert_eq!(ArchiveFormat::of("libtpu.so"), ArchiveFormat::Bare);
 }
+
+/// A RECORD line for `path` with `data`, as wheels write them.
+fn record_line(path: &str, data: &[u8]) -> String {
+    use base64::Engine as _;
+    let digest = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256Digest::of(data).as_bytes());
+    format!("{path},sha256={digest},{}\n", data.len())
+}
+
+#[test]
+fn a_streamed_wheel_takes_its_digests_from_the_record() {
+    let fx = Fixture::new();
+    let payload = b"\x7fELF streamed".repeat(500);
+    let record = record_line("pkg/libdemo.so", &payload) + "pkg-1.0.dist-info/RECORD,,\n";
+    let wheel = zip_bytes(
+        &[
+            ZipEntry::File("pkg/libdemo.so", &payload, 0o755),
+            ZipEntry::File("pkg-1.0.dist-info/RECORD", record.as_bytes(), 0o644),
+        ],
+        zip::CompressionMethod::Deflated,
+    );
+    let files = extract_zip_stream(Path::new("demo.whl"), &mut &wheel[..], Some(&member("pkg/libdemo.so")), &fx.dest())
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].sha256, Sha256Digest::of(&payload).to_hex(), "the RECORD's digest, which is the file's");
+    assert_eq!(fs::read(fx.dest().join("pkg/libdemo.so")).unwrap(), payload);
+
+    // Modes come from the central directory once the whole archive is there.
+    let archive = fx.write("archive.whl", &wheel);
+    let path = fx.dest().join("pkg/libdemo.so");
+    assert!(!is_executable(&path), "streamed files come out without modes");
+    apply_zip_modes(&archive, &fx.dest(), &files).unwrap();
+    assert!(is_executable(&path), "the central directory's executable bit is applied");
+}
+
+#[test]
+fn a_streamed_archive_without_a_record_is_hashed_and_links_are_refused_afterwards() {
+    let fx = Fixture::new();
+    let zip = zip_bytes(
+        &[ZipEntry::File("lib/a.so", b"first", 0o644), ZipEntry::Symlink("lib/b.so", "a.so")],
+        zip::CompressionMethod::Stored,
+    );
+    let files = extract_zip_stream(Path::new("demo.zip"), &mut &zip[..], Some(&member("lib/")), &fx.dest()).unwrap();
+    let a = files.iter().find(|f| f.path == "lib/a.so").unwrap();
+    assert_eq!(a.sha256, Sha256Digest::of(b"first").to_hex(), "hashed from disk without a RECORD");
+    // The link came out as a file (local headers do not say it is one): the central directory does.
+    let archive = fx.write("archive.zip", &zip);
+    match apply_zip_modes(&archive, &fx.dest(), &files) {
+        Err(Error::UnsafeArchiveEntry { entry, .. }) => assert_eq!(entry, "lib/b.so"),
+        other => panic!("expected the link to be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn record_lines_are_read_as_wheels_write_them() {
+    let line = record_line("dir/file.so", b"x");
+    let digests = record_digests(&format!("{line}pkg.dist-info/RECORD,,\n\"odd,name.py\",sha256=bad,1\n"));
+    assert_eq!(digests.get("dir/file.so"), Some(&Sha256Digest::of(b"x").to_hex()));
+    assert_eq!(digests.len(), 1, "lines without a valid sha256 are skipped: {digests:?}");
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o111 != 0
+}

@@ -6,29 +6,48 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crate::env::{self, Env};
 use crate::error::{Error, Result};
 use crate::fetch::{describe, last_lines};
 
-/// Downloads `package==version` into `dest` (an empty directory) and returns the path of the saved
-/// wheel, which must be `file`.
-pub(crate) fn download(
+/// A running `pip download` of one pinned wheel.
+pub(crate) struct PipRun {
+    child: std::process::Child,
+    python: String,
+    shown: String,
+    dest: PathBuf,
+    file: String,
+    temp: PathBuf,
+    output: Option<std::thread::JoinHandle<String>>,
+}
+
+/// Starts downloading `package==version` into `dest` (an empty directory); the wheel it must save
+/// is `file`. pip's own temporary files go below `dest/pip-tmp`, where [`PipRun::in_progress`]
+/// finds the wheel while pip is still writing it.
+pub(crate) fn start(
     package: &str,
     version: &str,
     file: &str,
     dest: &Path,
     env: &Env,
     progress: bool,
-) -> Result<PathBuf> {
+) -> Result<PipRun> {
     let tags = WheelTags::parse(file).ok_or_else(|| Error::PipUnexpectedFile {
         expected: file.into(),
         found: "(a file name without wheel tags)".into(),
     })?;
     let python = python(env);
+    let saved = dest.join("saved");
+    let temp = dest.join("pip-tmp");
+    for dir in [&saved, &temp] {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
+    }
     let mut command = Command::new(&python);
     command.args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--ignore-requires-python"]);
-    command.args(["--disable-pip-version-check", "--no-input", "--no-cache-dir", "--dest"]).arg(dest);
+    command.args(["--disable-pip-version-check", "--no-input", "--no-cache-dir", "--dest"]).arg(&saved);
     command.args(["--python-version", &tags.python_version, "--implementation", &tags.implementation]);
     command.args(["--abi", &tags.abi]);
     for platform in &tags.platforms {
@@ -52,35 +71,131 @@ pub(crate) fn download(
     for (name, value) in env.child_overrides() {
         command.env(name, value);
     }
+    for name in ["TMPDIR", "TMP", "TEMP"] {
+        command.env(name, &temp);
+    }
     let shown = describe(&command);
     crate::log!("running {shown}");
-
+    command.stdin(Stdio::null());
+    if !progress {
+        // One pipe for both streams, read on a thread: pip's last lines explain a failure.
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let mut child = command.spawn().map_err(|e| unavailable(&python, e))?;
     let output = if progress {
-        command.stdin(Stdio::null());
-        let status = command.status().map_err(|e| unavailable(&python, e))?;
-        (status, String::new())
+        None
     } else {
-        let out = command.stdin(Stdio::null()).output().map_err(|e| unavailable(&python, e))?;
-        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&out.stderr));
-        (out.status, text)
+        let (mut out, mut err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        Some(std::thread::spawn(move || {
+            use std::io::Read;
+            let errors = std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = err.read_to_string(&mut text);
+                text
+            });
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text);
+            text.push_str(&errors.join().unwrap_or_default());
+            text
+        }))
     };
-    let (status, text) = output;
-    if !status.success() {
-        if text.contains("No module named pip") {
-            return Err(Error::PipUnavailable { python, detail: "pip is not installed for this interpreter".into() });
+    Ok(PipRun { child, python, shown, dest: saved, file: file.into(), temp, output })
+}
+
+impl PipRun {
+    /// Where pip writes the wheel while downloading it: see [`InProgress`].
+    pub(crate) fn in_progress(&self) -> InProgress {
+        InProgress { temp: self.temp.clone(), file: self.file.clone() }
+    }
+
+    /// Waits for pip and returns the path of the saved wheel, which must be the pinned file.
+    pub(crate) fn wait(mut self) -> Result<PathBuf> {
+        let status = self.child.wait().map_err(|e| unavailable(&self.python, e))?;
+        let text = self.output.take().map(|t| t.join().unwrap_or_default()).unwrap_or_default();
+        if !status.success() {
+            if text.contains("No module named pip") {
+                return Err(Error::PipUnavailable {
+                    python: self.python,
+                    detail: "pip is not installed for this interpreter".into(),
+                });
+            }
+            return Err(Error::PipFailed {
+                command: self.shown,
+                status: status.to_string(),
+                output: last_lines(&text, 25),
+            });
         }
-        return Err(Error::PipFailed { command: shown, status: status.to_string(), output: last_lines(&text, 25) });
+        let dest = &self.dest;
+        let saved: Vec<String> = std::fs::read_dir(dest)
+            .map_err(|e| Error::io("listing", dest, e))?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        match saved.as_slice() {
+            [one] if *one == self.file => Ok(dest.join(one)),
+            _ => Err(Error::PipUnexpectedFile { expected: self.file.clone(), found: saved.join(", ") }),
+        }
     }
-    let saved: Vec<String> = std::fs::read_dir(dest)
-        .map_err(|e| Error::io("listing", dest, e))?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    match saved.as_slice() {
-        [one] if one == file => Ok(dest.join(one)),
-        _ => Err(Error::PipUnexpectedFile { expected: file.into(), found: saved.join(", ") }),
+}
+
+/// The wheel as pip writes it: pip downloads into `<TMPDIR>/pip-unpack-*/<file>`, then copies it
+/// to `--dest`. Reading it while it grows lets extraction overlap the download. An optimisation
+/// only: pip's layout is its own, so whatever is read there is trusted only once the saved wheel
+/// has the pinned checksum too.
+pub(crate) struct InProgress {
+    temp: PathBuf,
+    file: String,
+}
+
+impl InProgress {
+    /// Opens the growing file, waiting for it to appear until `done` (pip has exited).
+    pub(crate) fn open<'a>(&self, done: &'a AtomicBool) -> Option<Following<'a>> {
+        loop {
+            let found = std::fs::read_dir(&self.temp)
+                .ok()
+                .and_then(|dirs| dirs.flatten().map(|d| d.path().join(&self.file)).find(|c| c.is_file()));
+            if let Some(file) = found.and_then(|path| std::fs::File::open(path).ok()) {
+                return Some(Following { file, done });
+            }
+            if done.load(Ordering::Acquire) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
+}
+
+/// Reads a file another process is still writing: at its current end, waits for more until the
+/// writer is done.
+pub(crate) struct Following<'a> {
+    file: std::fs::File,
+    done: &'a AtomicBool,
+}
+
+impl std::io::Read for Following<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            // Read the flag first: after the writer is done, one more read sees its last bytes.
+            let done = self.done.load(Ordering::Acquire);
+            let n = self.file.read(buf)?;
+            if n > 0 || done {
+                return Ok(n);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Downloads `package==version` into `dest` and returns the saved wheel (see [`start`]).
+pub(crate) fn download(
+    package: &str,
+    version: &str,
+    file: &str,
+    dest: &Path,
+    env: &Env,
+    progress: bool,
+) -> Result<PathBuf> {
+    start(package, version, file, dest, env, progress)?.wait()
 }
 
 fn python(env: &Env) -> String {

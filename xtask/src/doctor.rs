@@ -48,12 +48,14 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     );
     println!("features: {}", features.join(", "));
     for name in workspace::artifacts_for_features(&features)? {
-        report(&manifest, &name, target)?;
+        let krate = manifest.artifact(&name).and_then(|a| a.crate_name.clone()).unwrap_or_default();
+        let with_runtime = workspace::runtime_requested(&features, &krate)?;
+        report(&manifest, &name, target, with_runtime)?;
     }
     Ok(())
 }
 
-fn report(manifest: &Manifest, name: &str, target: &str) -> anyhow::Result<()> {
+fn report(manifest: &Manifest, name: &str, target: &str, with_runtime: bool) -> anyhow::Result<()> {
     let artifact = manifest.artifact(name).expect("features name manifest artifacts");
     println!("\n{name}: {}", artifact.description);
     if !artifact.supports(target) && std::env::var_os(&artifact.env).is_none() {
@@ -61,7 +63,9 @@ fn report(manifest: &Manifest, name: &str, target: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let resolver = Resolver::new(manifest, Env::process());
-    let resolved = match resolver.resolve(name, target) {
+    let resolved =
+        if with_runtime { resolver.resolve_with_runtime(name, target) } else { resolver.resolve(name, target) };
+    let resolved = match resolved {
         Ok(resolved) => resolved,
         Err(error) => {
             println!("  NOT RESOLVED:\n    {}", error.to_string().replace('\n', "\n    "));

@@ -116,3 +116,13 @@ pub fn artifacts_for_features(features: &[String]) -> anyhow::Result<Vec<String>
         .map(|a| a.name.clone())
         .collect())
 }
+
+/// Whether the features ask for `krate`'s runtime libraries (`<crate>?/cuda-runtime`).
+pub fn runtime_requested(features: &[String], krate: &str) -> anyhow::Result<bool> {
+    let table = facade_features()?;
+    Ok(features
+        .iter()
+        .filter_map(|f| table.get(f))
+        .flatten()
+        .any(|item| item.strip_prefix(krate).is_some_and(|rest| rest == "?/cuda-runtime" || rest == "/cuda-runtime")))
+}

@@ -82,6 +82,17 @@ impl BuildScript {
     ///
     /// Fails the build only when the target is unsupported or the name unknown.
     pub fn expose(&mut self, artifact: &str) -> Result<()> {
+        self.expose_resolved(artifact, false)
+    }
+
+    /// Like [`Self::expose`], with the artifact's runtime artifacts (e.g. a CUDA plugin's CUDA
+    /// libraries) laid out beside it, where its own search path finds them: `PATH` is the plugin's
+    /// place in that layout, and bundle mode copies the whole layout.
+    pub fn expose_with_runtime(&mut self, artifact: &str) -> Result<()> {
+        self.expose_resolved(artifact, true)
+    }
+
+    fn expose_resolved(&mut self, artifact: &str, with_runtime: bool) -> Result<()> {
         let manifest = Manifest::embedded()?;
         let entry = manifest.artifact(artifact).ok_or_else(|| Error::UnknownArtifact {
             name: artifact.into(),
@@ -90,7 +101,12 @@ impl BuildScript {
         let outcome = if self.docs_rs {
             Err("not resolved: this build is documentation only (DOCS_RS is set)".to_owned())
         } else {
-            match self.resolver.resolve(artifact, &self.target) {
+            let resolved = if with_runtime {
+                self.resolver.resolve_with_runtime(artifact, &self.target)
+            } else {
+                self.resolver.resolve(artifact, &self.target)
+            };
+            match resolved {
                 Ok(resolved) => Ok(resolved),
                 Err(hard @ (Error::UnsupportedTarget { .. } | Error::Manifest(_) | Error::UnknownArtifact { .. })) => {
                     return Err(hard);
@@ -113,7 +129,11 @@ impl BuildScript {
             .find_map(|s| s.member.as_ref().filter(|m| !m.is_subtree()).map(|m| m.as_str().to_owned()))
             .unwrap_or_else(|| file_name.clone());
         if let Ok(resolved) = &outcome {
-            self.bundle(&resolved.path, &bundle_path)?;
+            match resolved.path.to_string_lossy().strip_suffix(&bundle_path).filter(|_| with_runtime) {
+                // The whole layout: the plugin and its runtime libraries, at their places.
+                Some(root) => self.bundle_tree(Path::new(root), Path::new(root))?,
+                None => drop(self.bundle(&resolved.path, &bundle_path)?),
+            }
         }
         let pjrt_api = entry.pjrt_api.map(|v| v.to_string());
         let code = constants(artifact, &entry.env, &file_name, &bundle_path, pjrt_api.as_deref(), &outcome);
@@ -137,11 +157,27 @@ impl BuildScript {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))?;
             }
             let _ = std::fs::remove_file(&dest);
-            // A copy, not a link: the bundle must survive the cache being cleaned or left behind.
-            std::fs::copy(file, &dest).map_err(|e| Error::io("bundling", &dest, e))?;
+            // A hard link survives the cache being cleaned; across file systems, a copy.
+            std::fs::hard_link(file, &dest)
+                .or_else(|_| std::fs::copy(file, &dest).map(drop))
+                .map_err(|e| Error::io("bundling", &dest, e))?;
             crate::log!("bundled {} as {}", file.display(), dest.display());
         }
         Ok(true)
+    }
+
+    /// [`Self::bundle`] for every file below `dir`, at its place relative to `root`.
+    fn bundle_tree(&self, root: &Path, dir: &Path) -> Result<()> {
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                self.bundle_tree(root, &path)?;
+            } else if path.file_name().is_some_and(|n| !n.to_string_lossy().starts_with(".xla-artifacts")) {
+                let relative = path.strip_prefix(root).expect("below root").to_string_lossy().into_owned();
+                self.bundle(&path, &relative)?;
+            }
+        }
+        Ok(())
     }
 
     /// Resolves `artifact` for the target, remembering the result for the rerun directives. Errors

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Member;
 
 /// Name of the stamp file inside an entry directory.
-const STAMP: &str = ".xla-artifacts-entry.toml";
+pub(crate) const STAMP: &str = ".xla-artifacts-entry.toml";
 const LAYOUT: &str = "v1";
 
 /// How thoroughly a cached entry is checked before it is trusted.
@@ -299,6 +299,10 @@ impl Cache {
                 freed += tree_size(&dir);
                 remove_tree(&dir)?;
             }
+        }
+        // Layouts are hard links to entries, rebuilt in milliseconds: cleaning drops them all.
+        for dir in read_dir_sorted(&self.root.join("layouts"))? {
+            remove_tree(&dir)?;
         }
         for dir in read_dir_sorted(&self.root.join("staging"))? {
             let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

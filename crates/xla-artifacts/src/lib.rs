@@ -25,6 +25,7 @@ pub mod env;
 pub mod error;
 pub mod extract;
 mod fetch;
+mod layout;
 pub mod library;
 pub mod manifest;
 pub mod progress;

@@ -123,6 +123,8 @@ pub enum Role {
     Fixture,
     /// Only `cargo xtask` generators use it.
     Generator,
+    /// Laid out beside another artifact that lists it in its `runtime`.
+    Runtime,
 }
 
 /// One `[[artifact.<name>.source]]`.

@@ -100,6 +100,11 @@ impl<'m> Resolver<'m> {
         self
     }
 
+    /// The manifest it resolves from.
+    pub fn manifest(&self) -> &'m Manifest {
+        self.manifest
+    }
+
     /// The environment the resolver reads.
     pub fn env(&self) -> &Env {
         &self.env

@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: project automation for ryft-xla-sys. Run `cargo xtask help`.
 
+mod bench;
 mod bindings;
 mod cache;
 mod check;
@@ -18,6 +19,7 @@ cargo xtask <command>
 
 Commands:
   test                                  the whole suite, as CI runs it (fmt, clippy, tests, features, check)
+  bench                                 every benchmark, with its ratios, and the no-op rebuild check
   check [--no-package]                  prove the release set consistent: manifest, crates, generated code, packages
   fetch --dest DIR [--target T]... [--features F,G | --all-features]
                                         fill a vendor directory with every artifact those builds need
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
 fn dispatch(command: &str, rest: Vec<OsString>) -> anyhow::Result<()> {
     match command {
         "test" => test::run(rest),
+        "bench" => bench::run(rest),
         "check" => check::run(rest),
         "fetch" => fetch::run(rest),
         "cache" => cache::run(rest),

@@ -107,6 +107,41 @@ fn offline_checks(root: &std::path::Path) -> anyhow::Result<()> {
         bail!("the `distributed` feature must fail clearly without the XLA core archive; it printed:\n{stderr}");
     }
     println!("failed as it should, naming the missing group and RYFT_XLA_SYS_ARCHIVE");
+    stand_in_archive(&scratch)
+}
+
+/// The static-archive form of xla-core-sys, with a STAND-IN archive (the real one needs a Bazel
+/// build of XLA): `RYFT_XLA_SYS_ARCHIVE` names a `.tar.gz` holding `lib/libxla_core.a` (one
+/// object defining one C API function), `lib/LINK_LIBS` and `include/`. The build unpacks it,
+/// links it statically, reads its symbols, and fails saying which API functions it lacks.
+fn stand_in_archive(scratch: &std::path::Path) -> anyhow::Result<()> {
+    let dir = scratch.join("stand-in-archive");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tree/lib"))?;
+    std::fs::create_dir_all(dir.join("tree/include"))?;
+    std::fs::write(dir.join("stand_in.c"), "void *mlirContextCreate(void) { return 0; }\n")?;
+    let run = |program: &str, args: &[&str]| -> anyhow::Result<()> {
+        let status = Command::new(program)
+            .current_dir(&dir)
+            .args(args)
+            .status()
+            .with_context(|| format!("running {program}"))?;
+        anyhow::ensure!(status.success(), "{program} {args:?} failed");
+        Ok(())
+    };
+    run("cc", &["-c", "-fPIC", "stand_in.c", "-o", "stand_in.o"])?;
+    run("ar", &["rcs", "tree/lib/libxla_core.a", "stand_in.o"])?;
+    std::fs::write(dir.join("tree/lib/LINK_LIBS"), "-lstdc++ -lm\n")?;
+    run("tar", &["czf", "xla_core_archive.tar.gz", "-C", "tree", "lib", "include"])?;
+    let mut build = cargo_command(&["check", "-p", "xla-core-sys", "--target-dir"]);
+    build.arg(scratch.join("stand-in-target")).env("RYFT_XLA_SYS_ARCHIVE", dir.join("xla_core_archive.tar.gz"));
+    println!("\n==> {build:?} (must fail: the stand-in archive defines one function)");
+    let output = build.output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() || !stderr.contains("libxla_core.a") || !stderr.contains("lacks") {
+        bail!("a stand-in archive must be unpacked, read and refused naming what it lacks; it printed:\n{stderr}");
+    }
+    println!("refused as it should: the archive was unpacked, linked and its symbols read");
     Ok(())
 }
 

@@ -26,15 +26,8 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
                 let path: PathBuf = parser.value()?.into();
                 return probe(&artifact, &path);
             }
-            lexopt::Arg::Long("features") => {
-                let list = parser.value()?.string()?;
-                features
-                    .get_or_insert_with(Vec::new)
-                    .extend(list.split([',', ' ']).filter(|f| !f.is_empty()).map(str::to_owned));
-            }
-            lexopt::Arg::Long("all-features") => {
-                features = Some(workspace::facade_features()?.keys().cloned().collect())
-            }
+            lexopt::Arg::Long("features") => workspace::add_features(&parser.value()?.string()?, &mut features),
+            lexopt::Arg::Long("all-features") => features = Some(workspace::all_features()?),
             other => bail!(other.unexpected()),
         }
     }

@@ -126,3 +126,14 @@ pub fn runtime_requested(features: &[String], krate: &str) -> anyhow::Result<boo
         .flatten()
         .any(|item| item.strip_prefix(krate).is_some_and(|rest| rest == "?/cuda-runtime" || rest == "/cuda-runtime")))
 }
+
+/// The features of a `--features F,G` argument, added to `features`.
+pub fn add_features(list: &str, features: &mut Option<Vec<String>>) {
+    let named = list.split([',', ' ']).filter(|f| !f.is_empty()).map(str::to_owned);
+    features.get_or_insert_with(Vec::new).extend(named);
+}
+
+/// Every facade feature (`--all-features`).
+pub fn all_features() -> anyhow::Result<Vec<String>> {
+    Ok(facade_features()?.keys().cloned().collect())
+}

@@ -49,3 +49,48 @@ pub fn skip(test: &str, reason: &str) {
         }
     }
 }
+
+/// The tests every CUDA plugin crate runs against its real plugin: it loads with the release set's
+/// API version from where the build resolved it; client creation names the missing GPU (or, with
+/// a GPU, lists it); a missing file is a load error naming the path.
+#[macro_export]
+macro_rules! cuda_plugin_tests {
+    ($krate:ident, $plugin_dir:literal) => {
+        #[test]
+        fn loads_and_reports_the_release_sets_api_version() {
+            let path = $krate::build_time_path().expect("the build resolved the plugin");
+            assert!(path.ends_with(concat!("jax_plugins/", $plugin_dir, "/xla_cuda_plugin.so")), "{}", path.display());
+            let plugin = $krate::load().unwrap();
+            assert_eq!(plugin.path(), path);
+            assert_eq!(plugin.version(), pjrt_sys::ApiVersion { major: 0, minor: 115 });
+        }
+
+        #[test]
+        fn client_creation_names_the_missing_gpu_or_lists_the_gpu() {
+            let plugin = $krate::load().unwrap();
+            match $crate::pjrt::Client::new(plugin) {
+                Err(error) => {
+                    assert!(error.message.contains("No visible GPU devices"), "{error}");
+                    $crate::fixtures::skip(
+                        concat!(stringify!($krate), ": client_creation_names_the_missing_gpu_or_lists_the_gpu"),
+                        "no NVIDIA GPU here: only the failure path was checked",
+                    );
+                }
+                Ok(client) => {
+                    assert!(!client.addressable_devices().unwrap().is_empty());
+                    assert_eq!(client.platform_name().unwrap(), "cuda");
+                }
+            }
+        }
+
+        #[test]
+        fn a_missing_plugin_file_is_a_load_error_naming_the_path() {
+            match $krate::load_from("/nonexistent/xla_cuda_plugin.so") {
+                Err(pjrt_sys::LoadError::NotFound { path, .. }) => {
+                    assert_eq!(path, std::path::Path::new("/nonexistent/xla_cuda_plugin.so"))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+}

@@ -29,13 +29,6 @@ pub fn generate() -> anyhow::Result<Option<String>> {
         // Our own prose: plain `/* */` comments included.
         .generate_comments(true)
         .clang_arg("-fparse-all-comments")
-        .layout_tests(true)
-        .derive_default(true)
-        .derive_debug(true)
-        .default_enum_style(bindgen::EnumVariation::NewType { is_bitfield: false, is_global: false })
-        .prepend_enum_name(false)
-        .size_t_is_usize(true)
-        .merge_extern_blocks(true)
         .generate()
         .map_err(|e| anyhow::anyhow!("bindgen failed on {HEADER}: {e}"))?
         .to_string();

@@ -139,6 +139,14 @@ pub fn base_builder(include: &Path) -> bindgen::Builder {
         .rust_target(bindgen::RustTarget::stable(89, 0).expect("a Rust version bindgen knows"))
         .rust_edition(bindgen::RustEdition::Edition2024)
         .formatter(bindgen::Formatter::None)
+        .layout_tests(true)
+        .derive_default(true)
+        .derive_debug(true)
+        // C enums may carry values newer than these bindings: newtypes, never Rust enums.
+        .default_enum_style(bindgen::EnumVariation::NewType { is_bitfield: false, is_global: false })
+        .prepend_enum_name(false)
+        .size_t_is_usize(true)
+        .merge_extern_blocks(true)
 }
 
 /// Runs bindgen over every header, binding the functions in `functions`, the types they use
@@ -155,14 +163,6 @@ pub fn bindings(include: &Path, headers: &[Header], functions: &BTreeSet<String>
         // Types come with the functions that use them; constants of the C API (not of Debian's
         // build configuration, `MLIR_ENABLE_*`, which says nothing of the linked library).
         .allowlist_var("MLIR_CAPI_.*")
-        .layout_tests(true)
-        .derive_default(true)
-        .derive_debug(true)
-        // C enums may carry values newer than these bindings: newtypes, never Rust enums.
-        .default_enum_style(bindgen::EnumVariation::NewType { is_bitfield: false, is_global: false })
-        .prepend_enum_name(false)
-        .size_t_is_usize(true)
-        .merge_extern_blocks(true)
         .sort_semantically(true)
         .generate()
         .map_err(|e| anyhow::anyhow!("bindgen failed: {e}"))?

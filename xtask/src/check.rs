@@ -47,7 +47,8 @@ fn manifest_is_used(manifest: &Manifest, problems: &mut Vec<String>) -> anyhow::
     for dir in ["crates", "xtask"] {
         collect_rust(&workspace::root().join(dir), &mut sources)?;
     }
-    let laid_out: BTreeSet<&str> = manifest.artifacts.iter().flat_map(|a| a.runtime.iter().map(String::as_str)).collect();
+    let laid_out: BTreeSet<&str> =
+        manifest.artifacts.iter().flat_map(|a| a.runtime.iter().map(String::as_str)).collect();
     for artifact in &manifest.artifacts {
         let quoted = format!("\"{}\"", artifact.name);
         if !sources.contains(&quoted) && !laid_out.contains(artifact.name.as_str()) {

@@ -96,7 +96,10 @@ fn defines_c_api(include: &Path, header: &str) -> bool {
 /// empty files and those headers are copies without their `namespace` blocks, so that exactly the C
 /// API is parsed.
 fn shadow_cxx_includes<'a>(include: &Path, headers: impl Iterator<Item = &'a String>) -> Result<PathBuf, String> {
-    let shadow = std::env::temp_dir().join(format!("pjrt-sys-shadow-{}", std::process::id()));
+    // One per call: `cargo xtask bump-xla`'s tests generate from several threads of one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let shadow = std::env::temp_dir().join(format!("pjrt-sys-shadow-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&shadow);
     std::fs::create_dir_all(&shadow).map_err(|e| e.to_string())?;
     let write = |relative: &str, content: &str| -> Result<(), String> {

@@ -35,5 +35,6 @@ pub use cache::{Cache, Verification};
 pub use digest::Sha256Digest;
 pub use env::Env;
 pub use error::{Error, Result};
+pub use fetch::pip::WheelTags;
 pub use manifest::{Artifact, ArtifactKind, Manifest, Source, SourceLocation};
-pub use resolve::{Origin, Resolved, Resolver};
+pub use resolve::{FetchedWheel, Origin, Resolved, Resolver};

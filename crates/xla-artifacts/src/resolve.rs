@@ -15,6 +15,10 @@ use crate::fetch::{bazel, http, pip};
 use crate::library;
 use crate::manifest::{Artifact, ArtifactKind, Manifest, Member, Source, SourceLocation};
 
+mod unpinned;
+
+pub use unpinned::FetchedWheel;
+
 /// Resolves artifacts of one manifest, for build scripts and tools.
 #[derive(Debug)]
 pub struct Resolver<'m> {

@@ -63,6 +63,28 @@ pub fn tar_gz(name: &str, content: &[u8]) -> Vec<u8> {
     builder.into_inner().unwrap().finish().unwrap()
 }
 
+/// Writes a wheel `file` into `dir`: `members`, plus the `.dist-info/METADATA` and `WHEEL` pip
+/// reads to check the name and version. Returns its bytes.
+pub fn wheel(dir: &Path, file: &str, members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Cursor;
+    let mut fields = file.trim_end_matches(".whl").split('-');
+    let (name, version) = (fields.next().unwrap(), fields.next().unwrap());
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let metadata = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    let (metadata_path, wheel_path) =
+        (format!("{name}-{version}.dist-info/METADATA"), format!("{name}-{version}.dist-info/WHEEL"));
+    let wheel_info = "Wheel-Version: 1.0\nGenerator: xla-artifacts tests\nRoot-Is-Purelib: false\n";
+    let info = [(metadata_path.as_str(), metadata.as_bytes()), (wheel_path.as_str(), wheel_info.as_bytes())];
+    for (member, content) in members.iter().copied().chain(info) {
+        writer.start_file(member, options).unwrap();
+        writer.write_all(content).unwrap();
+    }
+    let bytes = writer.finish().unwrap().into_inner();
+    std::fs::write(dir.join(file), &bytes).unwrap();
+    bytes
+}
+
 /// Deterministic bytes that do not compress to nothing.
 pub fn noise(len: usize) -> Vec<u8> {
     let mut state = 0x2545_f491_4f6c_dd1du64;

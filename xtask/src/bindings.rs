@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use crate::workspace;
 
 #[path = "../../crates/pjrt-sys/build/generate.rs"]
-mod generate;
+pub(crate) mod generate;
 
 /// Where the committed bindings live.
 pub fn output_dir() -> PathBuf {

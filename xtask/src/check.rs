@@ -26,10 +26,14 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     manifest_is_used(&manifest, &mut problems)?;
     variables_are_unique(&manifest, &mut problems);
     crates_match_manifest(&manifest, &mut problems)?;
+    release_set_agrees(&manifest, &mut problems)?;
     if !problems.is_empty() {
         bail!("the release set is inconsistent:\n  - {}", problems.join("\n  - "));
     }
-    println!("artifacts.toml: {} artifacts, every one well-formed, used and wired", manifest.artifacts.len());
+    println!(
+        "artifacts.toml: {} artifacts, every one well-formed, used and wired; the Bazel pin and the versions agree",
+        manifest.artifacts.len()
+    );
 
     crate::bindings::run(vec!["--check".into()]).context("pjrt-sys's bindings")?;
     for (command, what) in crate::GENERATED_CHECKS {
@@ -123,6 +127,32 @@ fn crates_match_manifest(manifest: &Manifest, problems: &mut Vec<String>) -> any
     Ok(())
 }
 
+/// The Bazel pin and the crates' version metadata name the manifest's XLA commit (and source
+/// checksum): `cargo xtask bump-xla` moves them together, and a hand edit must too.
+fn release_set_agrees(manifest: &Manifest, problems: &mut Vec<String>) -> anyhow::Result<()> {
+    use crate::bump::pin;
+    let release = &manifest.release;
+    let pin_text = std::fs::read_to_string(workspace::root().join(pin::PATH))?;
+    let pinned = pin::commit(&pin_text)?;
+    if pinned != release.xla_commit {
+        problems.push(format!("{} pins XLA {pinned}; artifacts.toml says {}", pin::PATH, release.xla_commit));
+    }
+    let pinned_sha = pin::source_sha256(&pin_text)?;
+    let recorded_sha = release.xla_source_sha256.map(|s| s.to_hex());
+    if pinned_sha != recorded_sha {
+        problems.push(format!(
+            "{} has source sha256 {pinned_sha:?}; artifacts.toml's xla-source-sha256 is {recorded_sha:?}",
+            pin::PATH
+        ));
+    }
+    let cargo = std::fs::read_to_string(workspace::root().join("Cargo.toml"))?;
+    let metadata = format!("+xla.{}\"", &release.xla_commit[..7]);
+    if !cargo.lines().any(|l| l.starts_with("version = ") && l.ends_with(&metadata)) {
+        problems.push(format!("Cargo.toml's workspace version does not end with {metadata} (the XLA commit)"));
+    }
+    Ok(())
+}
+
 /// Every publishable crate packages, and builds from its package outside the workspace (so the
 /// engine inside finds its manifest). pjrt-metal-sys only packages here: it builds for macOS only.
 fn packages_build() -> anyhow::Result<()> {
@@ -135,6 +165,9 @@ fn packages_build() -> anyhow::Result<()> {
         }
         Ok(())
     };
+    // The facade depends on pjrt-metal-sys (on macOS only, but resolution is for every target),
+    // which cargo finds among the packages it packages, not among excluded ones: a patch points
+    // it to the crate's directory.
     run(&[
         "package",
         "--workspace",
@@ -145,6 +178,8 @@ fn packages_build() -> anyhow::Result<()> {
         "xla-test-support",
         "--exclude",
         "pjrt-metal-sys",
+        "--config",
+        "patch.crates-io.pjrt-metal-sys.path=\"crates/pjrt-metal-sys\"",
     ])?;
     run(&["package", "-p", "pjrt-metal-sys", "--allow-dirty", "--no-verify"])
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bindings;
+mod bump;
 mod cache;
 mod check;
 mod doctor;
@@ -26,6 +27,7 @@ Commands:
   cache [list | verify | clean [--unused|--all]]   what the artifact cache holds; re-hash; prune
   doctor [--features F,G | --all-features]    where each artifact comes from, whether it loads, its devices
   bindings [--include DIR] [--check]   regenerate pjrt-sys's bindings from the PJRT headers
+  bump-xla --jax V [--xla-commit SHA] [--set ARTIFACT=V]... [--dry-run]   move the release set (see --help)
   protos [--check] [--list [--from ARTIFACT]]   regenerate xla-protos from the schemas the plugins embed
   mlir-bindings [--include DIR] [--library PATH] [--check]   regenerate xla-core-sys's MLIR bindings and symbol lists
   help                                  this text
@@ -57,6 +59,7 @@ fn dispatch(command: &str, rest: Vec<OsString>) -> anyhow::Result<()> {
         "cache" => cache::run(rest),
         "doctor" => doctor::run(rest),
         "bindings" => bindings::run(rest),
+        "bump-xla" => bump::run(rest),
         "mlir-bindings" => mlir_bindings::run(rest),
         "protos" => protos::run(rest),
         "help" | "--help" | "-h" => {

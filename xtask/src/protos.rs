@@ -7,7 +7,7 @@
 //! proto3 ([`editions`]), and the set is fed to prost-build ([`generate`]).
 
 mod editions;
-mod extract;
+pub(crate) mod extract;
 mod generate;
 mod select;
 

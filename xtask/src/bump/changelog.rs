@@ -30,8 +30,9 @@ pub fn append(text: &str, entry: &str) -> anyhow::Result<String> {
             out.splice(last + 1..last + 1, bullet);
         }
         None => {
-            // Before the first subsection that comes after Changed, else at the section's end.
-            let later = |i: usize| heading(i).and_then(|h| ORDER.iter().position(|o| *o == h)).is_some_and(|p| p > 1);
+            // Before the first subsection that comes after Changed (one of the project's own, like
+            // "Known gaps", comes after the standard ones), else at the section's end.
+            let later = |i: usize| heading(i).is_some_and(|h| ORDER.iter().position(|o| *o == h).is_none_or(|p| p > 1));
             let at = (unreleased + 1..section_end).find(|&i| later(i)).unwrap_or_else(|| {
                 (unreleased..section_end).rev().find(|&i| !lines[i].trim().is_empty()).unwrap_or(unreleased) + 1
             });
@@ -111,5 +112,11 @@ mod tests {
         assert!(expected_bullet.lines().all(|l| l.len() <= 100));
         assert!(expected_bullet.lines().skip(1).all(|l| l.starts_with("  word")));
         assert!(append("# Changelog\n", "x").is_err());
+        // A subsection of the project's own comes after the standard ones.
+        let own = "## [Unreleased]\n\n### Added\n- a\n\n### Known gaps\n- g\n";
+        assert_eq!(
+            append(own, "x").unwrap(),
+            "## [Unreleased]\n\n### Added\n- a\n\n### Changed\n- x\n\n### Known gaps\n- g\n"
+        );
     }
 }

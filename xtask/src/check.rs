@@ -181,5 +181,15 @@ fn packages_build() -> anyhow::Result<()> {
         "--config",
         "patch.crates-io.pjrt-metal-sys.path=\"crates/pjrt-metal-sys\"",
     ])?;
-    run(&["package", "-p", "pjrt-metal-sys", "--allow-dirty", "--no-verify"])
+    // pjrt-metal-sys packages with the crates it depends on (not from the registry), unbuilt.
+    run(&[
+        "package",
+        "--workspace",
+        "--allow-dirty",
+        "--exclude",
+        "xtask",
+        "--exclude",
+        "xla-test-support",
+        "--no-verify",
+    ])
 }

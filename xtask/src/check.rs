@@ -165,31 +165,13 @@ fn packages_build() -> anyhow::Result<()> {
         }
         Ok(())
     };
+    let every_crate =
+        ["package", "--workspace", "--allow-dirty", "--exclude", "xtask", "--exclude", "xla-test-support"];
     // The facade depends on pjrt-metal-sys (on macOS only, but resolution is for every target),
     // which cargo finds among the packages it packages, not among excluded ones: a patch points
     // it to the crate's directory.
-    run(&[
-        "package",
-        "--workspace",
-        "--allow-dirty",
-        "--exclude",
-        "xtask",
-        "--exclude",
-        "xla-test-support",
-        "--exclude",
-        "pjrt-metal-sys",
-        "--config",
-        "patch.crates-io.pjrt-metal-sys.path=\"crates/pjrt-metal-sys\"",
-    ])?;
+    let metal_patch = "patch.crates-io.pjrt-metal-sys.path=\"crates/pjrt-metal-sys\"";
+    run(&[&every_crate[..], &["--exclude", "pjrt-metal-sys", "--config", metal_patch]].concat())?;
     // pjrt-metal-sys packages with the crates it depends on (not from the registry), unbuilt.
-    run(&[
-        "package",
-        "--workspace",
-        "--allow-dirty",
-        "--exclude",
-        "xtask",
-        "--exclude",
-        "xla-test-support",
-        "--no-verify",
-    ])
+    run(&[&every_crate[..], &["--no-verify"]].concat())
 }

@@ -14,6 +14,17 @@ use super::repo::{self, Repo};
 use super::schema::{self, Schema, SchemaDiff};
 use super::surface::{self, Surface, SurfaceDiff};
 
+/// Writes each non-empty list of a diff's report: a heading with its length, then its items.
+pub fn write_lists(f: &mut std::fmt::Formatter<'_>, lists: &[(&str, &Vec<String>)]) -> std::fmt::Result {
+    for (what, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
+        writeln!(f, "  {what} ({}):", items.len())?;
+        for item in *items {
+            writeln!(f, "    {item}")?;
+        }
+    }
+    Ok(())
+}
+
 /// The bindings' changes: `Ok(None)` when the headers stay, `Err` when the new ones could not be
 /// generated.
 pub fn bindings(

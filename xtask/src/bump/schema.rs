@@ -174,12 +174,7 @@ impl fmt::Display for SchemaDiff {
             ("fields changed", &self.fields_changed),
             ("enums and values added (+) or removed (-)", &self.enums_changed),
         ];
-        for (what, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
-            writeln!(f, "  {what} ({}):", items.len())?;
-            for item in *items {
-                writeln!(f, "    {item}")?;
-            }
-        }
+        super::diffs::write_lists(f, &lists)?;
         if self.is_empty() {
             writeln!(f, "  no change")?;
         }

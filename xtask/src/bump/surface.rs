@@ -258,12 +258,7 @@ impl fmt::Display for SurfaceDiff {
             ("struct fields removed", &self.fields_removed),
             ("struct fields whose type changed", &self.fields_changed),
         ];
-        for (what, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
-            writeln!(f, "  {what} ({}):", items.len())?;
-            for item in *items {
-                writeln!(f, "    {item}")?;
-            }
-        }
+        super::diffs::write_lists(f, &lists)?;
         if self.is_empty() {
             writeln!(f, "  no change")?;
         }

@@ -437,20 +437,65 @@ fn normalized(name: &str) -> std::result::Result<String, &'static str> {
     Ok(parts.join("/"))
 }
 
-/// `io::copy` with a 1 MiB buffer: fewer system calls on members of hundreds of megabytes.
-fn copy_large(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<u64> {
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = match reader.read(&mut buffer) {
-            Ok(0) => return Ok(total),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        writer.write_all(&buffer[..n])?;
-        total += n as u64;
+/// `io::copy` in 1 MiB pieces, with the writing (and the hashing behind it) on a second thread:
+/// inflating a member and writing it out each take about as long as the other, so doing both at
+/// once shortens extraction by a third on two cores, which matters most when it races a download.
+/// Memory stays at a few buffers, whatever the member's size. A reader error wins over a writer
+/// error, since it says what is wrong with the archive.
+fn copy_large(reader: &mut impl Read, writer: &mut (impl Write + Send)) -> io::Result<u64> {
+    use std::sync::mpsc;
+    const PIECE: usize = 1 << 20;
+    const PIECES: usize = 3;
+    let (full, filled) = mpsc::sync_channel::<(Vec<u8>, usize)>(PIECES);
+    let (recycle, empty) = mpsc::sync_channel::<Vec<u8>>(PIECES);
+    for _ in 0..PIECES {
+        recycle.send(vec![0u8; PIECE]).expect("the receiver is alive");
     }
+    std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> io::Result<()> {
+            for (buffer, n) in filled {
+                writer.write_all(&buffer[..n])?;
+                // The reader may have stopped: then nobody needs the buffer back.
+                let _ = recycle.send(buffer);
+            }
+            Ok(())
+        });
+        let mut total = 0u64;
+        let read = loop {
+            // No buffer comes back only when the writer failed: its error is returned below.
+            let Ok(mut buffer) = empty.recv() else { break Ok(total) };
+            let mut n = 0;
+            let end = loop {
+                match reader.read(&mut buffer[n..]) {
+                    Ok(0) => break Ok(true),
+                    Ok(k) => {
+                        n += k;
+                        if n == buffer.len() {
+                            break Ok(false);
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            total += n as u64;
+            match end {
+                Err(e) => break Err(e),
+                Ok(end) => {
+                    if n > 0 && full.send((buffer, n)).is_err() {
+                        break Ok(total);
+                    }
+                    if end {
+                        break Ok(total);
+                    }
+                }
+            }
+        };
+        drop(full);
+        let written = writing.join().expect("writing does not panic");
+        let total = read?;
+        written.map(|()| total)
+    })
 }
 
 fn set_read_only(path: &Path, executable: bool) -> Result<()> {

@@ -367,3 +367,86 @@ fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).unwrap().permissions().mode() & 0o111 != 0
 }
+
+/// Yields `data` in pieces of odd sizes, then fails with `error` (if any) instead of ending.
+struct Dribble {
+    data: Vec<u8>,
+    at: usize,
+    error: Option<&'static str>,
+}
+
+impl Read for Dribble {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.data.len() {
+            return match self.error {
+                Some(message) => Err(io::Error::other(message)),
+                None => Ok(0),
+            };
+        }
+        let n = buf.len().min(self.data.len() - self.at).min(1 + self.at % 70_001);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Accepts `room` bytes, then fails.
+struct FullDisk {
+    kept: Vec<u8>,
+    room: usize,
+}
+
+impl Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.kept.len() + buf.len() > self.room {
+            return Err(io::Error::other("no space left on the fake disk"));
+        }
+        self.kept.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 + i / 4099) as u8).collect()
+}
+
+#[test]
+fn the_pipelined_copy_keeps_every_byte_in_order() {
+    // Several times the piece size, not a multiple of it, read in uneven pieces.
+    let data = pattern((7 << 20) / 2 + 12_345);
+    let mut out = Vec::new();
+    let n = copy_large(&mut Dribble { data: data.clone(), at: 0, error: None }, &mut out).unwrap();
+    assert_eq!(n, data.len() as u64);
+    assert!(out == data, "the copy differs from its source");
+    let mut empty = Vec::new();
+    assert_eq!(copy_large(&mut io::empty(), &mut empty).unwrap(), 0);
+    assert!(empty.is_empty());
+}
+
+#[test]
+fn the_pipelined_copy_stops_at_a_failing_writer() {
+    let data = pattern(32 << 20);
+    let mut out = FullDisk { kept: Vec::new(), room: 5 << 20 };
+    let mut reader = Dribble { data, at: 0, error: None };
+    let error = copy_large(&mut reader, &mut out).unwrap_err();
+    assert_eq!(error.to_string(), "no space left on the fake disk");
+    // It stopped reading soon after: the few pieces in flight, not the rest of the member.
+    assert!(reader.at <= 10 << 20, "read {} of 32 MiB although the writer failed at 5", reader.at);
+}
+
+#[test]
+fn the_pipelined_copy_reports_the_reader_error_first() {
+    let data = pattern(3 << 20);
+    let mut out = Vec::new();
+    let mut reader = Dribble { data, at: 0, error: Some("the member is corrupt") };
+    assert_eq!(copy_large(&mut reader, &mut out).unwrap_err().to_string(), "the member is corrupt");
+    // Both fail: the writer on the first piece, the reader in the second, which it is given
+    // whatever the writer does, so both errors always happen.
+    let mut full = FullDisk { kept: Vec::new(), room: 1 << 19 };
+    let mut reader = Dribble { data: pattern(3 << 19), at: 0, error: Some("the member is corrupt") };
+    assert_eq!(copy_large(&mut reader, &mut full).unwrap_err().to_string(), "the member is corrupt");
+}

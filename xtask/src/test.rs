@@ -1,4 +1,4 @@
-//! `cargo xtask test`: the whole test suite, as CI runs it: formatting, lints, every test against
+//! `cargo xtask test`: the whole test suite, as CI runs it: formatting, the MSRV, lints, every test against
 //! the real artifacts, every facade feature alone and together, and the generated code's freshness.
 //! Tests that could not run (no GPU, say) are listed at the end: a skip is never a pass.
 
@@ -28,6 +28,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
     let exclude: Vec<String> = NOT_HERE.iter().flat_map(|c| ["--exclude".to_owned(), (*c).to_owned()]).collect();
 
     cargo(&["fmt", "--all", "--check"])?;
+    msrv_check(&root, &exclude, &skip_log)?;
     let mut clippy = vec!["clippy", "--workspace", "--all-targets"];
     clippy.extend(exclude.iter().map(String::as_str));
     clippy.extend(["--", "-D", "warnings"]);
@@ -59,6 +60,37 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `cargo check` of every crate and target with the workspace's `rust-version` toolchain, which
+/// rustup installs if it can. Without rustup, or where its server is out of reach, the check is
+/// listed as not run; a compile error with that toolchain fails the suite.
+fn msrv_check(root: &std::path::Path, exclude: &[String], skip_log: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let parsed: toml::Table = toml::from_str(&text)?;
+    let msrv = parsed
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("rust-version"))
+        .and_then(|v| v.as_str())
+        .context("the workspace's Cargo.toml declares no workspace.package.rust-version")?;
+    println!("\n==> rustup toolchain install {msrv} --profile minimal");
+    let installed = Command::new("rustup").args(["toolchain", "install", msrv, "--profile", "minimal"]).status();
+    if !installed.is_ok_and(|s| s.success()) {
+        let why = format!("MSRV check with Rust {msrv}: rustup could not install that toolchain here");
+        println!("*** NOT RUN: {why} ***");
+        let mut log = std::fs::OpenOptions::new().create(true).append(true).open(skip_log)?;
+        std::io::Write::write_all(&mut log, format!("{why}\n").as_bytes())?;
+        return Ok(());
+    }
+    let mut check = Command::new("rustup");
+    check.current_dir(root).args(["run", msrv, "cargo", "check", "--workspace", "--all-targets", "--locked"]);
+    check.args(exclude).arg("--target-dir").arg(root.join("target/xtask-msrv"));
+    // The outer cargo's own toolchain must not leak into the inner one.
+    for var in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"] {
+        check.env_remove(var);
+    }
+    run_command(check).with_context(|| format!("the workspace does not build with its rust-version, {msrv}"))
 }
 
 /// The variable xla-test-support's `fixtures::skip` appends to.

@@ -74,6 +74,10 @@ fn spawn(
     for name in ["TMPDIR", "TMP", "TEMP"] {
         command.env(name, &temp);
     }
+    if !progress {
+        // Drawing a bar nobody sees costs pip CPU on every 10 KiB it receives.
+        command.args(["--progress-bar", "off"]);
+    }
     let shown = describe(&command);
     crate::log!("running {shown}");
     command.stdin(Stdio::null());

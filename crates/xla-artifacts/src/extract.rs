@@ -330,7 +330,7 @@ impl<'a> TreeWriter<'a> {
         let out = File::create_new(&path).map_err(|e| Error::io("creating", &path, e))?;
         let mut hashing = HashingWriter::new(out).hashing(self.hash);
         // One byte past the declared size tells a member that lies about its size.
-        let copied = copy_large(&mut reader.take(declared.saturating_add(1)), &mut hashing);
+        let copied = copy_member(&mut reader.take(declared.saturating_add(1)), &mut hashing, declared);
         let failure = match copied {
             Ok(n) if n > declared => Some(self.larger_than_declared(name, declared)),
             Ok(n) if n < declared => Some(Error::CorruptArchive {
@@ -435,6 +435,15 @@ fn normalized(name: &str) -> std::result::Result<String, &'static str> {
         return Err("it names the destination itself");
     }
     Ok(parts.join("/"))
+}
+
+/// Members at least this large are copied on two threads (see [`copy_large`]); below it, a thread
+/// and its buffers cost more than they save (wheels hold hundreds of small files).
+const LARGE_MEMBER: u64 = 8 << 20;
+
+/// Copies a member whose header declares `declared` bytes.
+fn copy_member(reader: &mut impl Read, writer: &mut (impl Write + Send), declared: u64) -> io::Result<u64> {
+    if declared >= LARGE_MEMBER { copy_large(reader, writer) } else { io::copy(reader, writer) }
 }
 
 /// `io::copy` in 1 MiB pieces, with the writing (and the hashing behind it) on a second thread:

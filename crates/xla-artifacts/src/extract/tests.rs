@@ -222,6 +222,27 @@ fn a_member_larger_than_declared_is_refused_and_removed() {
 }
 
 #[test]
+fn a_large_member_copied_on_two_threads_is_whole_hashed_or_refused() {
+    let payload = pattern(LARGE_MEMBER as usize + (3 << 20) + 17);
+    let fx = Fixture::new();
+    let zip = zip_bytes(&[ZipEntry::File("lib/big.so", &payload, 0o755)], zip::CompressionMethod::Deflated);
+    let wheel = fx.write("archive.whl", &zip);
+    let files = extract(&wheel, "archive.whl", Some(&member("lib/big.so")), &fx.dest()).unwrap();
+    assert_eq!(files[0].sha256, Sha256Digest::of(&payload).to_hex());
+    assert!(fs::read(fx.dest().join("lib/big.so")).unwrap() == payload, "the large member differs");
+    // Declared larger than the threshold, but smaller than it is: the reader's refusal comes back
+    // through the writing thread, and nothing is left.
+    for method in [zip::CompressionMethod::Stored, zip::CompressionMethod::Deflated] {
+        let fx = Fixture::new();
+        let honest = zip_bytes(&[ZipEntry::File("lib/big.so", &payload, 0o644)], method);
+        let wheel = fx.write("archive.zip", &declare_size(honest, LARGE_MEMBER as u32));
+        let extracted = extract(&wheel, "archive.zip", Some(&member("lib/big.so")), &fx.dest());
+        refused(extracted, &format!("more than the {LARGE_MEMBER} bytes"));
+        assert!(!fx.dest().join("lib/big.so").exists(), "the oversized member was left behind ({method:?})");
+    }
+}
+
+#[test]
 fn a_truncated_archive_is_reported_as_corrupt() {
     let fx = Fixture::new();
     let whole = zip_bytes(&[ZipEntry::File("lib/a.so", &[1u8; 10_000], 0o644)], zip::CompressionMethod::Deflated);

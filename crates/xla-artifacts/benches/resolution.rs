@@ -142,11 +142,9 @@ fn warm(manifest: &Manifest) {
     let full: Vec<f64> = (0..5)
         .map(|_| {
             let start = Instant::now();
-            let mut vars: Vec<(String, std::ffi::OsString)> =
-                std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect();
-            vars.push(("RYFT_XLA_SYS_CACHE_DIR".into(), cache.path().into()));
-            vars.push(("RYFT_XLA_SYS_VERIFY".into(), "full".into()));
-            Resolver::new(manifest, Env::fixed(vars)).resolve("pjrt-cpu", TARGET).unwrap();
+            resolver_with(manifest, cache.path(), &[("RYFT_XLA_SYS_VERIFY", "full")])
+                .resolve("pjrt-cpu", TARGET)
+                .unwrap();
             start.elapsed().as_secs_f64() * 1e3
         })
         .collect();

@@ -77,14 +77,12 @@ fn spawn(
     if !progress {
         // Drawing a bar nobody sees costs pip CPU on every 10 KiB it receives.
         command.args(["--progress-bar", "off"]);
+        // One pipe for both streams, read on a thread: pip's last lines explain a failure.
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let shown = describe(&command);
     crate::log!("running {shown}");
     command.stdin(Stdio::null());
-    if !progress {
-        // One pipe for both streams, read on a thread: pip's last lines explain a failure.
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    }
     let mut child = command.spawn().map_err(|e| unavailable(&python, e))?;
     let output = if progress {
         None
